@@ -1,0 +1,71 @@
+# seqlab: the course "Processing Sequences with RNNs and CNNs" and its companion package.
+#
+#   make book        build the executed book (full size) into _build/html
+#   make test        companion tests on three Keras backends, every chapter under nbval
+#                    (quick size), and a warnings-as-errors build of the book
+#   make notebooks   one Colab-ready .ipynb per chapter into _build/notebooks
+#   make bench       benchmarks (not part of make test), results in bench/results
+#
+# Each target creates .venv on first use.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.seqlab-installed
+BACKENDS := tensorflow jax torch
+NOTEBOOKS_DIR := _build/notebooks
+PYTEST := $(BIN)/python -m pytest
+
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONWARNINGS := ignore::DeprecationWarning
+export MPLBACKEND := Agg
+
+.PHONY: help venv book test test-companion test-notebooks test-book notebooks bench clean
+
+help:
+	@sed -n '3,9p' Makefile
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[book,test,backends]"
+	@touch $@
+
+venv: $(STAMP)
+
+book: $(STAMP)
+	env -u SEQLAB_QUICK $(BIN)/jupyter-book build --warningiserror --keep-going .
+	@echo "Book written to _build/html/index.html"
+
+notebooks: $(STAMP)
+	$(BIN)/python scripts/make_notebooks.py --out $(NOTEBOOKS_DIR)
+
+test: test-companion test-notebooks test-book
+	@echo "make test: all passed"
+
+test-companion: $(STAMP)
+	@for backend in $(BACKENDS); do \
+	  echo "=== companion tests, KERAS_BACKEND=$$backend ==="; \
+	  KERAS_BACKEND=$$backend $(PYTEST) tests -q -p no:randomly || exit 1; \
+	done
+
+test-notebooks: notebooks
+	@echo "=== chapters under nbval (SEQLAB_QUICK=1, KERAS_BACKEND=tensorflow) ==="
+	SEQLAB_QUICK=1 KERAS_BACKEND=tensorflow $(PYTEST) --nbval-lax --nbval-current-env \
+	  --nbval-cell-timeout=900 -q --durations=0 $(NOTEBOOKS_DIR)
+
+test-book: $(STAMP)
+	@echo "=== book build, execution off, warnings as errors ==="
+	$(BIN)/python scripts/book_config_noexec.py _build/_config.noexec.yml
+	$(BIN)/jupyter-book build --warningiserror --keep-going \
+	  --config _build/_config.noexec.yml --path-output _build/noexec .
+
+bench: $(STAMP)
+	@for backend in $(BACKENDS); do \
+	  $(BIN)/python bench/run.py --backend $$backend || exit 1; \
+	done
+
+clean:
+	rm -rf _build

@@ -1,0 +1,56 @@
+"""seqlab: the companion package of "Processing Sequences with RNNs and CNNs".
+
+The package is laid out by role:
+
+- ``seqlab.datasets``: synthetic and real series (offline), with time indexes.
+- ``seqlab.windows``: series to (inputs, targets) windows, splits, scaling.
+- ``seqlab.baselines``: naive, seasonal naive, drift and linear autoregressive forecasters.
+- ``seqlab.metrics``: MSE, MAE, MASE, per-horizon error, a last-time-step Keras metric.
+- ``seqlab.backtest``: rolling-origin evaluation of any forecaster.
+- ``seqlab.training``: ``fit_and_evaluate`` with early stopping and a compact display.
+- ``seqlab.layers``: recurrent cells and convolutional blocks (one class per file).
+- ``seqlab.reference``: NumPy implementations used to check Keras and to teach.
+- ``seqlab.memory``: tasks that measure how far back a model remembers.
+- ``seqlab.plots``: the course's figures, each returning its ``Figure``.
+- ``seqlab.exercises``: checkers that explain what is wrong with an answer.
+
+Importing seqlab quiets TensorFlow's C++ start-up log lines, which would otherwise
+appear in every rendered page. It must therefore be imported before ``keras``.
+"""
+
+import os as _os
+
+# Must be set before TensorFlow is first imported (keras imports it).
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+_os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def _import_keras_quietly():
+    """Import keras with file descriptor 2 muted.
+
+    TensorFlow writes a few lines (oneDNN, CUDA stubs) to the process's stderr before
+    its logging is configured, so ``TF_CPP_MIN_LOG_LEVEL`` cannot silence them. Import
+    errors still propagate as Python exceptions.
+    """
+    import sys
+
+    if "keras" in sys.modules:
+        return
+    saved = _os.dup(2)
+    devnull = _os.open(_os.devnull, _os.O_WRONLY)
+    _os.dup2(devnull, 2)
+    try:
+        import keras  # noqa: F401
+    finally:
+        _os.dup2(saved, 2)
+        _os.close(saved)
+        _os.close(devnull)
+
+
+_import_keras_quietly()
+
+from seqlab.config import QUICK, budget, is_quick, seed_everything  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = ["QUICK", "budget", "is_quick", "seed_everything", "__version__"]

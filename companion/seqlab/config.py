@@ -1,0 +1,75 @@
+"""Run-size switch shared by every chapter, and seeding.
+
+Chapters run at full size in the book and on the GPU workflow, and at a reduced size in
+CI, where ``SEQLAB_QUICK=1`` is set. A chapter never tests the variable itself: it asks
+:func:`budget` for a number, so every size decision is visible at the call site::
+
+    epochs = seqlab.budget(full=50, quick=3)
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def is_quick() -> bool:
+    """Return True when ``SEQLAB_QUICK`` asks for the reduced run size.
+
+    Read at call time, so tests can change the environment variable.
+    """
+    value = os.environ.get("SEQLAB_QUICK", "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(
+        f"SEQLAB_QUICK must be one of {sorted(_TRUE | _FALSE)}, got {value!r}"
+    )
+
+
+QUICK = is_quick()
+"""Whether this process started in quick mode (``SEQLAB_QUICK=1``)."""
+
+
+def budget(full, quick):
+    """Return ``quick`` in quick mode (``SEQLAB_QUICK=1``), ``full`` otherwise.
+
+    Args:
+        full: value used for the full-size run (the book, the GPU workflow).
+        quick: value used in CI. Must have the same type as ``full``.
+
+    Returns:
+        ``full`` or ``quick``.
+
+    Example:
+
+    >>> budget(full=100, quick=5) in (100, 5)
+    True
+    """
+    if type(full) is not type(quick):
+        raise TypeError(
+            "budget(full=..., quick=...) expects values of one type, got "
+            f"full={type(full).__name__} and quick={type(quick).__name__}"
+        )
+    return quick if is_quick() else full
+
+
+def seed_everything(seed: int = 42) -> None:
+    """Seed Python, NumPy and the active Keras backend so that runs repeat.
+
+    Args:
+        seed: a non-negative integer.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    import keras
+
+    random.seed(int(seed))
+    np.random.seed(int(seed))
+    keras.utils.set_random_seed(int(seed))

@@ -1,0 +1,11 @@
+"""NumPy implementations of recurrent layers, used to check Keras and to teach.
+
+Every function takes weights in Keras's layout (``kernel`` of shape
+``(n_inputs, units)``, ``recurrent_kernel`` of shape ``(units, units)``, ``bias`` of
+shape ``(units,)``), so weights copied from a Keras layer with ``layer.get_weights()``
+can be passed straight in.
+"""
+
+from seqlab.reference.simple_rnn import simple_rnn_forward
+
+__all__ = ["simple_rnn_forward"]

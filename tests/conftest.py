@@ -1,0 +1,38 @@
+"""Shared test set-up.
+
+The suite runs once per Keras backend (``make test`` sets ``KERAS_BACKEND`` to
+tensorflow, jax and torch in turn). seqlab is imported first so that TensorFlow's
+start-up log lines stay quiet.
+"""
+
+import os
+
+import numpy as np
+import pytest
+
+import seqlab  # noqa: F401  (before keras: quiets TensorFlow's start-up lines)
+import keras
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "tests", "fixtures")
+
+
+def pytest_report_header(config):
+    return f"keras {keras.__version__}, backend {keras.backend.backend()}"
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Every test starts from the same seeds, so failures repeat."""
+    seqlab.seed_everything(1234)
+    yield
+
+
+@pytest.fixture
+def backend():
+    return keras.backend.backend()
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)

@@ -1,0 +1,114 @@
+"""The project's wiring: workflows, make targets, table of contents, Colab notebooks."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import make_notebooks  # noqa: E402
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def make_targets():
+    text = (ROOT / "Makefile").read_text()
+    return set(re.findall(r"^([A-Za-z][\w-]*):", text, flags=re.MULTILINE))
+
+
+def test_the_three_workflows_exist():
+    assert {path.name for path in WORKFLOWS} >= {"ci.yml", "gpu.yml", "publish.yml"}
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_parses_and_calls_only_existing_make_targets(workflow):
+    spec = yaml.safe_load(workflow.read_text())
+    assert spec["jobs"], f"{workflow.name} has no jobs"
+    commands = [
+        step["run"]
+        for job in spec["jobs"].values()
+        for step in job.get("steps", [])
+        if "run" in step
+    ]
+    called = {target for command in commands for target in re.findall(r"\bmake\s+([\w-]+)", command)}
+    missing = called - make_targets()
+    assert not missing, f"{workflow.name} calls make targets that do not exist: {missing}"
+
+
+def test_ci_workflow_runs_make_test():
+    spec = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
+    runs = " ".join(step.get("run", "") for job in spec["jobs"].values() for step in job["steps"])
+    assert "make test" in runs
+
+
+def test_gpu_workflow_fails_without_a_gpu():
+    text = (ROOT / ".github/workflows/gpu.yml").read_text()
+    assert "list_physical_devices('GPU')" in text and "sys.exit" in text
+
+
+def test_ci_entry_point_calls_make_test():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", script, flags=re.MULTILINE)
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc["parts"]:
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def test_toc_lists_every_chapter_in_order_and_nothing_missing():
+    listed = [f for f in toc_files() if f.startswith("chapters/")]
+    on_disk = sorted(f"chapters/{p.stem}" for p in (ROOT / "chapters").glob("[0-9][0-9]_*.md"))
+    assert listed == on_disk
+    for name in toc_files():
+        assert (ROOT / f"{name}.md").exists(), f"_toc.yml lists {name}, which does not exist"
+
+
+@pytest.mark.parametrize("chapter", sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md")), ids=lambda p: p.stem)
+def test_colab_notebook_starts_with_a_skipped_install_cell_and_has_a_badge(chapter):
+    config = make_notebooks.read_book_config()
+    notebook = make_notebooks.to_colab_notebook(chapter, config)
+    nbformat.validate(notebook)
+    first = notebook.cells[0]
+    assert first.cell_type == "code"
+    assert {"skip-execution", "nbval-skip"} <= set(first.metadata["tags"])
+    assert "google.colab" in first.source and config["repository"]["url"] in first.source
+    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert "{colab-badge}" not in markdown
+    expected = f"blob/{config['sphinx']['config']['colab_notebooks_branch']}/{chapter.stem}.ipynb"
+    assert expected in markdown
+
+
+@pytest.mark.parametrize("chapter", sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md")), ids=lambda p: p.stem)
+def test_chapter_follows_the_course_pattern(chapter):
+    text = chapter.read_text()
+    assert "```{colab-badge}" in text, "every chapter opens with a Colab badge"
+    assert "What you will learn" in text
+    assert "import seqlab" in text
+    assert text.count("```{exercise-start}") >= 3, "at least three exercises"
+    assert text.count("```{solution-start}") == text.count("```{exercise-start}")
+
+
+def test_colab_install_cell_does_nothing_outside_colab():
+    source = make_notebooks.setup_cell_source("https://github.com/a/b", "main")
+    # IPython is needed for %pip; outside Colab the branch is never taken.
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = TransformerManager().transform_cell(source)
+    namespace = {"get_ipython": lambda: pytest.fail("tried to install outside Colab")}
+    exec(compile(code, "<setup>", "exec"), namespace)
+
+
+def test_make_notebooks_writes_one_notebook_per_chapter(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "scripts/make_notebooks.py"), "--out", str(tmp_path)],
+                   check=True, capture_output=True)
+    chapters = {p.stem for p in (ROOT / "chapters").glob("[0-9][0-9]_*.md")}
+    assert {p.stem for p in tmp_path.glob("*.ipynb")} == chapters
