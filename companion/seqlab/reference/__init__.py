@@ -6,6 +6,8 @@ shape ``(units,)``), so weights copied from a Keras layer with ``layer.get_weigh
 can be passed straight in.
 """
 
+from seqlab.reference.gru import gru_forward, gru_step
+from seqlab.reference.lstm import lstm_forward, lstm_step
 from seqlab.reference.simple_rnn import simple_rnn_forward
 
-__all__ = ["simple_rnn_forward"]
+__all__ = ["gru_forward", "gru_step", "lstm_forward", "lstm_step", "simple_rnn_forward"]

@@ -1,0 +1,153 @@
+"""An LSTM layer in NumPy, in Keras's weight layout.
+
+Keras stores the four gates of an LSTM side by side in one matrix, in the order
+input (``i``), forget (``f``), candidate cell (``c``), output (``o``):
+
+- ``kernel``: shape ``(n_inputs, 4 * units)``
+- ``recurrent_kernel``: shape ``(units, 4 * units)``
+- ``bias``: shape ``(4 * units,)``
+
+so ``layer.get_weights()`` of a ``keras.layers.LSTM`` can be passed straight in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from seqlab._checks import as_float_array
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def check_gate_weights(n_inputs, kernel, recurrent_kernel, bias, *, n_gates, layer,
+                       bias_rows=None):
+    """Check the shapes of stacked-gate weights and return them as float64 arrays.
+
+    Shared by :func:`lstm_step` (4 gates) and the GRU functions (3 gates). ``bias_rows``
+    is 2 for a GRU with ``reset_after=True``, whose bias holds an input row and a
+    recurrent row.
+    """
+    kernel = as_float_array("kernel", kernel, ndim=2, dtype=np.float64)
+    recurrent_kernel = as_float_array("recurrent_kernel", recurrent_kernel, ndim=2, dtype=np.float64)
+    if kernel.shape[1] % n_gates:
+        raise ValueError(
+            f"kernel must have shape (n_inputs, {n_gates} * units) for {layer}, got {kernel.shape}"
+        )
+    units = kernel.shape[1] // n_gates
+    if kernel.shape[0] != n_inputs:
+        raise ValueError(
+            f"kernel must have shape (n_inputs, {n_gates} * units) = ({n_inputs}, {n_gates * units}), "
+            f"got {kernel.shape}"
+        )
+    if recurrent_kernel.shape != (units, n_gates * units):
+        raise ValueError(
+            f"recurrent_kernel must have shape (units, {n_gates} * units) = "
+            f"({units}, {n_gates * units}), got {recurrent_kernel.shape}"
+        )
+    expected = (n_gates * units,) if bias_rows is None else (bias_rows, n_gates * units)
+    if bias is None:
+        bias = np.zeros(expected)
+    bias = as_float_array("bias", bias, dtype=np.float64)
+    if bias.shape != expected:
+        raise ValueError(f"bias must have shape {expected} for {layer}, got {bias.shape}")
+    return kernel, recurrent_kernel, bias, units
+
+
+def check_state(name, state, m, units):
+    """Check one recurrent state of shape ``(m, units)``; zeros when None."""
+    if state is None:
+        return np.zeros((m, units))
+    state = as_float_array(name, state, ndim=2, dtype=np.float64)
+    if state.shape != (m, units):
+        raise ValueError(f"{name} must have shape (m, units) = ({m}, {units}), got {state.shape}")
+    return state
+
+
+def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias=None):
+    """Advance an LSTM cell by one time step (Keras's equations, default activations).
+
+    With ``z = x_t @ kernel + h_prev @ recurrent_kernel + bias`` split into four
+    blocks of ``units`` columns ``z_i, z_f, z_c, z_o``:
+
+    - ``i = sigmoid(z_i)``, ``f = sigmoid(z_f)``, ``o = sigmoid(z_o)``
+    - ``c = f * c_prev + i * tanh(z_c)``
+    - ``h = o * tanh(c)``
+
+    Args:
+        x_t: inputs at step t, shape ``(m, n_inputs)``.
+        h_prev: short-term state (previous output), shape ``(m, units)``.
+        c_prev: long-term (cell) state, shape ``(m, units)``.
+        kernel: shape ``(n_inputs, 4 * units)``, gate order i, f, c, o.
+        recurrent_kernel: shape ``(units, 4 * units)``, same gate order.
+        bias: shape ``(4 * units,)``, or None for no bias.
+
+    Returns:
+        ``(h, c)``: the new output and cell state, each of shape ``(m, units)``, float64.
+
+    Raises:
+        ValueError: if a shape does not match Keras's layout.
+
+    Example:
+
+    >>> import numpy as np
+    >>> h, c = lstm_step(np.ones((2, 3)), np.zeros((2, 4)), np.zeros((2, 4)),
+    ...                  np.zeros((3, 16)), np.zeros((4, 16)))
+    >>> h.shape, c.shape
+    ((2, 4), (2, 4))
+    """
+    x_t = as_float_array("x_t", x_t, ndim=2, dtype=np.float64)
+    m, n_inputs = x_t.shape
+    kernel, recurrent_kernel, bias, units = check_gate_weights(
+        n_inputs, kernel, recurrent_kernel, bias, n_gates=4, layer="an LSTM")
+    h_prev = check_state("h_prev", h_prev, m, units)
+    c_prev = check_state("c_prev", c_prev, m, units)
+    z = x_t @ kernel + h_prev @ recurrent_kernel + bias
+    z_i, z_f, z_c, z_o = np.split(z, 4, axis=1)
+    c = _sigmoid(z_f) * c_prev + _sigmoid(z_i) * np.tanh(z_c)
+    h = _sigmoid(z_o) * np.tanh(c)
+    return h, c
+
+
+def lstm_forward(inputs, kernel, recurrent_kernel, bias=None, *, initial_state=None,
+                 return_sequences=False, return_state=False):
+    """Run an LSTM layer over a batch of sequences, as ``keras.layers.LSTM`` does.
+
+    Args:
+        inputs: shape ``(m, T, n_inputs)``.
+        kernel: shape ``(n_inputs, 4 * units)``, gate order i, f, c, o.
+        recurrent_kernel: shape ``(units, 4 * units)``.
+        bias: shape ``(4 * units,)``, or None.
+        initial_state: ``(h0, c0)``, each of shape ``(m, units)``; zeros when None.
+        return_sequences: return the outputs at every step, shape ``(m, T, units)``,
+            instead of the last one, shape ``(m, units)``.
+        return_state: also return the final ``h`` and ``c``.
+
+    Returns:
+        The outputs (float64), or ``(outputs, h, c)`` when ``return_state`` is True.
+
+    Example:
+
+    >>> import numpy as np
+    >>> x = np.ones((2, 5, 3))
+    >>> lstm_forward(x, np.zeros((3, 8)), np.zeros((2, 8)), return_sequences=True).shape
+    (2, 5, 2)
+    """
+    inputs = as_float_array("inputs", inputs, ndim=3, dtype=np.float64)
+    m, n_steps, n_inputs = inputs.shape
+    kernel, recurrent_kernel, bias, units = check_gate_weights(
+        n_inputs, kernel, recurrent_kernel, bias, n_gates=4, layer="an LSTM")
+    if initial_state is None:
+        h, c = np.zeros((m, units)), np.zeros((m, units))
+    else:
+        if len(initial_state) != 2:
+            raise ValueError("initial_state must be a pair (h0, c0) for an LSTM")
+        h = check_state("initial_state[0]", initial_state[0], m, units)
+        c = check_state("initial_state[1]", initial_state[1], m, units)
+    outputs = np.empty((m, n_steps, units))
+    for t in range(n_steps):
+        h, c = lstm_step(inputs[:, t, :], h, c, kernel, recurrent_kernel, bias)
+        outputs[:, t, :] = h
+    result = outputs if return_sequences else h
+    return (result, h, c) if return_state else result
