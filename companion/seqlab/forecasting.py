@@ -1,0 +1,164 @@
+"""Forecasting several steps ahead with a model trained for fewer.
+
+Three ways to get ``horizon`` values out of a sequence model:
+
+- :func:`recursive_forecast`: a model trained to predict *one* step is run ``horizon``
+  times; after each step its prediction is appended to the input window and the oldest
+  value dropped, so later steps are predicted from earlier predictions (errors feed back).
+- :func:`multi_output_forecast` with a model that has ``horizon`` outputs: one call gives
+  all of them (the "multiple-input multiple-output" strategy of Ben Taieb et al., 2012).
+- :func:`multi_output_forecast` with a sequence-to-sequence model, whose output has shape
+  ``(n, T, horizon)``: the forecast is its last time step.
+
+Every function returns an array of shape ``(n_windows, horizon)``, the layout of the
+targets made by ``seqlab.windows.make_windows(..., target="horizon")``, so the three can
+be scored with the same metric.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from seqlab._checks import as_float_array, positive_int
+
+__all__ = ["recursive_forecast", "multi_output_forecast", "predict_numpy"]
+
+
+def predict_numpy(model, X, *, batch_size: int = 1024) -> np.ndarray:
+    """Run ``model`` on ``X`` and return a NumPy array, without a progress bar.
+
+    Args:
+        model: a ``keras.Model``, or any callable mapping an array of windows to an array
+            of predictions (for example a function from ``seqlab.baselines``).
+        X: the input windows, an array.
+        batch_size: batch size used with a Keras model.
+
+    Returns:
+        The predictions as a NumPy array.
+    """
+    if isinstance(model, keras.Model):
+        return np.asarray(model.predict(X, batch_size=batch_size, verbose=0))
+    if callable(model):
+        return np.asarray(keras.ops.convert_to_numpy(model(X)))
+    raise TypeError(
+        f"model must be a keras.Model or a callable taking windows, got {type(model).__name__}"
+    )
+
+
+def _check_windows(X) -> np.ndarray:
+    X = as_float_array("X", X, ndim=(2, 3))
+    if X.ndim == 2:
+        X = X[:, :, None]
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X must hold at least one window of at least one step, got shape {X.shape}")
+    return X
+
+
+def _one_step(model, window: np.ndarray, batch_size: int) -> np.ndarray:
+    """The model's next value for each window, shape ``(n, n_features)``."""
+    n, _, n_features = window.shape
+    prediction = predict_numpy(model, window, batch_size=batch_size)
+    if prediction.ndim == 1:
+        prediction = prediction[:, None]
+    if prediction.ndim != 2 or prediction.shape != (n, n_features):
+        raise ValueError(
+            "recursive_forecast needs a one-step model: for windows of shape "
+            f"{window.shape} its output must have shape ({n}, {n_features}) (one value per "
+            f"feature, to be fed back), got {prediction.shape}. A model with several outputs "
+            "is a multi-output model: use multi_output_forecast."
+        )
+    return prediction.astype(np.float32)
+
+
+def recursive_forecast(model, X, horizon: int, *, batch_size: int = 1024) -> np.ndarray:
+    """Forecast ``horizon`` steps by feeding a one-step model its own predictions.
+
+    For each window ``x_1..x_T``, the model predicts ``x̂_{T+1}``; the window becomes
+    ``x_2..x_T, x̂_{T+1}`` and the model predicts ``x̂_{T+2}``, and so on. The window keeps
+    its length ``T``, so a model built for a fixed input length can be used. From the
+    second step on the model sees its own earlier errors, which is why the error grows
+    with the step ahead.
+
+    Args:
+        model: a one-step model (a ``keras.Model`` or a callable on windows) whose output
+            for ``n`` windows of ``n_features`` features has shape ``(n, n_features)``
+            or, for one feature, ``(n,)``.
+        X: input windows, shape ``(n, T, n_features)``, or ``(n, T)`` for one feature.
+        horizon: number of steps to forecast, at least 1.
+        batch_size: batch size used with a Keras model.
+
+    Returns:
+        float32 array of shape ``(n, horizon)`` for one feature, ``(n, horizon, n_features)``
+        for several; column ``k`` is the forecast ``k + 1`` steps after each window.
+
+    Raises:
+        ValueError: if ``X`` is not 2-D or 3-D, holds NaN, or the model's output does not
+            have one value per feature; if ``horizon`` is below 1.
+
+    Example:
+
+    >>> import numpy as np
+    >>> last_value = lambda windows: windows[:, -1, :]
+    >>> recursive_forecast(last_value, np.arange(6.0).reshape(2, 3), horizon=2)
+    array([[2., 2.],
+           [5., 5.]], dtype=float32)
+    """
+    window = _check_windows(X)
+    horizon = positive_int("horizon", horizon)
+    batch_size = positive_int("batch_size", batch_size)
+    steps = []
+    for _ in range(horizon):
+        prediction = _one_step(model, window, batch_size)
+        steps.append(prediction)
+        window = np.concatenate([window[:, 1:, :], prediction[:, None, :]], axis=1)
+    forecast = np.stack(steps, axis=1)
+    return forecast[:, :, 0] if forecast.shape[2] == 1 else forecast
+
+
+def multi_output_forecast(model, X, horizon: int, *, batch_size: int = 1024) -> np.ndarray:
+    """Forecast ``horizon`` steps with one call of a model that has ``horizon`` outputs.
+
+    Two kinds of model are accepted:
+
+    - a multi-output model, output shape ``(n, horizon)`` (or ``(n, horizon, 1)``);
+    - a sequence-to-sequence model, output shape ``(n, T, horizon)``: at every time step it
+      forecasts the next ``horizon`` values; the forecast after the whole window is the
+      one at the last time step.
+
+    Args:
+        model: a ``keras.Model`` or a callable on windows.
+        X: input windows, shape ``(n, T, n_features)``, or ``(n, T)`` for one feature.
+        horizon: the number of outputs the model must have per window.
+        batch_size: batch size used with a Keras model.
+
+    Returns:
+        float32 array of shape ``(n, horizon)``.
+
+    Raises:
+        ValueError: if the model's output has neither shape.
+
+    Example:
+
+    >>> import numpy as np
+    >>> repeat_last = lambda windows: np.repeat(windows[:, -1, :], 3, axis=1)
+    >>> multi_output_forecast(repeat_last, np.arange(6.0).reshape(2, 3), horizon=3)
+    array([[2., 2., 2.],
+           [5., 5., 5.]], dtype=float32)
+    """
+    window = _check_windows(X)
+    horizon = positive_int("horizon", horizon)
+    batch_size = positive_int("batch_size", batch_size)
+    n, n_steps, _ = window.shape
+    prediction = predict_numpy(model, window, batch_size=batch_size)
+    if prediction.shape == (n, horizon, 1):
+        prediction = prediction[:, :, 0]
+    elif prediction.shape == (n, n_steps, horizon):
+        prediction = prediction[:, -1, :]
+    if prediction.shape != (n, horizon):
+        raise ValueError(
+            f"for {n} windows of {n_steps} steps and horizon={horizon}, the model's output "
+            f"must have shape ({n}, {horizon}) (multi-output) or ({n}, {n_steps}, {horizon}) "
+            f"(sequence to sequence), got {prediction.shape}"
+        )
+    return prediction.astype(np.float32)
