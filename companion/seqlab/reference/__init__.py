@@ -6,8 +6,14 @@ shape ``(units,)``), so weights copied from a Keras layer with ``layer.get_weigh
 can be passed straight in.
 """
 
+from seqlab.reference.gradients import numerical_gradient
 from seqlab.reference.gru import gru_forward, gru_step
 from seqlab.reference.lstm import lstm_forward, lstm_step
-from seqlab.reference.simple_rnn import simple_rnn_forward
+from seqlab.reference.simple_rnn import (
+    simple_rnn_backward,
+    simple_rnn_forward,
+    simple_rnn_state_gradients,
+)
 
-__all__ = ["gru_forward", "gru_step", "lstm_forward", "lstm_step", "simple_rnn_forward"]
+__all__ = ["gru_forward", "gru_step", "lstm_forward", "lstm_step", "numerical_gradient",
+           "simple_rnn_backward", "simple_rnn_forward", "simple_rnn_state_gradients"]
