@@ -1,0 +1,157 @@
+"""seqlab.training: early stopping, best weights restored, repeatable runs, clear errors."""
+
+import numpy as np
+import pytest
+
+import seqlab
+import keras
+from seqlab.training import FitResult, evaluate, fit_and_evaluate
+
+
+def small_model(n_steps=6, seed=0, name="small"):
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential(
+        [keras.Input((n_steps, 1)), keras.layers.SimpleRNN(4), keras.layers.Dense(1)], name=name
+    )
+
+
+def linear_data(n=96, n_steps=6, sign=1.0, seed=0):
+    """y is the last value of each window (times ``sign``): learnable in a few epochs."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, n_steps, 1)).astype("float32")
+    return X, sign * X[:, -1, :]
+
+
+def test_returns_a_fit_result_with_one_value_per_epoch_and_prints_one_line(capsys):
+    result = fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1), epochs=3)
+    assert isinstance(result, FitResult)
+    assert result.epochs_run == 3
+    assert set(result.history) >= {"loss", "mae", "val_loss", "val_mae"}
+    assert all(len(values) == 3 for values in result.history.values())
+    assert result.best_score == min(result.history["val_mae"])
+    assert result.best_epoch == 1 + int(np.argmin(result.history["val_mae"]))
+    assert result.seconds > 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines == [result.summary()]
+    assert lines[0].startswith("small: 3 epochs (best ") and "val_mae" in lines[0]
+
+
+def test_display_none_is_silent_and_progress_prints_a_few_lines(capsys):
+    fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1), epochs=8, display=None)
+    assert capsys.readouterr().out == ""
+    fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1), epochs=8, display="progress")
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert 3 <= len(lines) <= 6
+    assert lines[0].strip().startswith("epoch 1/8:")
+    assert lines[-1].startswith("small: 8 epochs")
+
+
+def test_learning_reduces_the_validation_error():
+    result = fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1), epochs=15,
+                              learning_rate=0.01, display=None)
+    assert result.history["val_mae"][-1] < result.history["val_mae"][0]
+
+
+def test_best_weights_are_restored_when_validation_gets_worse():
+    # The validation targets are the negated training targets: learning the training task
+    # from zero weights makes the validation error grow at every epoch, so the best epoch
+    # is the first and training goes on to the end.
+    model = keras.Sequential([keras.Input((6, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(1, kernel_initializer="zeros")])
+    result = fit_and_evaluate(model, linear_data(), linear_data(seed=1, sign=-1.0), epochs=6,
+                              learning_rate=0.02, patience=50, display=None)
+    history = result.history["val_mae"]
+    assert result.epochs_run == 6
+    assert result.best_epoch == 1
+    assert history[-1] > history[0] + 1e-3, "the setup should make validation worse"
+    restored = evaluate(model, linear_data(seed=1, sign=-1.0))["mae"]
+    assert restored == pytest.approx(result.best_score, rel=1e-4, abs=1e-6)
+    assert restored != pytest.approx(history[-1], rel=1e-3)
+
+
+def test_early_stopping_stops_after_patience_epochs_without_improvement():
+    # With a learning rate of 0 the weights never change: the first epoch is the best
+    # and nothing improves after it.
+    result = fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1), epochs=50,
+                              learning_rate=0.0, patience=3, display=None)
+    assert result.epochs_run == 4
+    assert result.best_epoch == 1
+    assert result.stopped_early
+    assert "stopped early" in result.summary()
+
+
+def test_same_seed_gives_the_same_result_and_another_seed_a_different_one():
+    def run(seed):
+        model = small_model(seed=0)
+        result = fit_and_evaluate(model, linear_data(), linear_data(seed=1), epochs=3,
+                                  learning_rate=0.01, seed=seed, display=None)
+        return result.history["loss"], model.get_weights()
+
+    loss_a, weights_a = run(7)
+    loss_b, weights_b = run(7)
+    loss_c, _ = run(8)
+    assert loss_a == loss_b
+    for a, b in zip(weights_a, weights_b):
+        np.testing.assert_array_equal(a, b)
+    assert loss_a != loss_c, "a different seed shuffles the batches differently"
+
+
+def test_monitor_on_val_loss_and_max_mode():
+    result = fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1), epochs=2,
+                              monitor="val_loss", display=None)
+    assert result.best_score == min(result.history["val_loss"])
+    result = fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1), epochs=3,
+                              monitor="val_mae", mode="max", display=None)
+    assert result.best_score == max(result.history["val_mae"])
+
+
+def test_default_epochs_follow_the_quick_switch(monkeypatch):
+    monkeypatch.setenv("SEQLAB_QUICK", "1")
+    result = fit_and_evaluate(small_model(), linear_data(n=32), linear_data(n=32, seed=1),
+                              patience=100, display=None)
+    assert result.epochs_run == 5
+
+
+def test_compile_false_keeps_the_models_own_compile():
+    model = small_model()
+    model.compile(optimizer="sgd", loss="mae", metrics=["mse"])
+    result = fit_and_evaluate(model, linear_data(), linear_data(seed=1), epochs=2,
+                              monitor="val_mse", compile=False, display=None)
+    assert "val_mse" in result.history and "val_mae" not in result.history
+    with pytest.raises(ValueError, match="monitor='val_mae' is not something the model reports"):
+        fit_and_evaluate(model, linear_data(), linear_data(seed=1), epochs=2, compile=False, display=None)
+
+
+@pytest.mark.parametrize(
+    "train, valid, kwargs, error, message",
+    [
+        (np.zeros((4, 6, 1)), None, {}, TypeError, r"train must be an \(X, y\) tuple"),
+        ((np.zeros((4, 6, 1)),), None, {}, TypeError, r"train must be an \(X, y\) tuple.*length 1"),
+        ((np.zeros((4, 6, 1)), np.zeros((3, 1))), None, {}, ValueError, "same number of instances"),
+        (None, (np.zeros((4, 6, 1)), np.zeros((5, 1))), {}, ValueError, "valid: X and y"),
+        ((np.full((4, 6, 1), np.nan), np.zeros((4, 1))), None, {}, ValueError, r"train\[0\] \(X\) contains NaN"),
+        (None, (np.zeros((4, 6, 1)), np.array([[0.0], [np.nan], [0.0], [0.0]])), {}, ValueError,
+         r"valid\[1\] \(y\) contains NaN"),
+        (None, None, {"monitor": "val_accuracy"}, ValueError, "monitor must be one of"),
+        (None, None, {"epochs": 0}, ValueError, "epochs must be an integer >= 1"),
+        (None, None, {"patience": 2.5}, TypeError, "patience must be an integer"),
+        (None, None, {"display": "bars"}, ValueError, "display must be one of"),
+        (None, None, {"learning_rate": -1.0}, ValueError, "learning_rate must be a number >= 0"),
+    ],
+)
+def test_bad_inputs_raise_clear_errors(train, valid, kwargs, error, message):
+    train = linear_data() if train is None else train
+    valid = linear_data(seed=1) if valid is None else valid
+    with pytest.raises(error, match=message):
+        fit_and_evaluate(small_model(), train, valid, **{"epochs": 1, "display": None, **kwargs})
+
+
+def test_evaluate_returns_floats_for_loss_and_metrics():
+    model = small_model()
+    model.compile(loss="mse", metrics=["mae"])
+    scores = evaluate(model, linear_data())
+    assert set(scores) == {"loss", "mae"}
+    assert all(isinstance(value, float) for value in scores.values())
+    X, y = linear_data()
+    predictions = model.predict(X, verbose=0)
+    assert scores["mae"] == pytest.approx(float(np.mean(np.abs(predictions - y))), rel=1e-5)
