@@ -1,0 +1,541 @@
+"""The course's figures, in one style, each returned as a matplotlib ``Figure``.
+
+How a chapter shows a figure: every function here builds a new
+:class:`matplotlib.figure.Figure` *without* pyplot and returns it. Pyplot never sees it,
+so Jupyter does not display it on its own at the end of the cell, nothing needs closing,
+and no figure is ever shown twice. The cell displays it by ending with it::
+
+    plots.plot_learning_curves(result.history)
+
+or, to keep a handle on it, ``fig = plots.plot_series(x)`` followed by ``fig`` on the
+last line. Outside a notebook, save it with ``fig.savefig("name.png")``. No function
+calls ``plt.show()``.
+
+All axes carry labels and a title; every function accepts ``title=`` to replace the
+default one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+
+from seqlab._checks import as_float_array, positive_int
+
+STYLE = {
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "lines.linewidth": 1.6,
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "axes.prop_cycle": matplotlib.cycler(color=[
+        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    ]),
+}
+"""The rcParams every figure of the course is drawn with."""
+
+COLORS = list(STYLE["axes.prop_cycle"].by_key()["color"])
+_INK = "#333333"
+_HIGHLIGHT = "#d62728"
+
+
+def _figure(figsize=(7.0, 3.5), nrows=1, ncols=1):
+    fig = Figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    return fig, axes
+
+
+def _styled(function):
+    """Draw the figure under :data:`STYLE` (rcParams are read when artists are made)."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def _check_dict(name, value):
+    if not isinstance(value, Mapping) or not value:
+        raise TypeError(f"{name} must be a non-empty dict of name -> values, got {type(value).__name__}")
+    return value
+
+
+def _as_curve(name, values):
+    """A 1-D float array from a list, a (n,) or (n, 1) array."""
+    array = as_float_array(name, values, allow_nan=True)
+    if array.ndim == 2 and 1 in array.shape:
+        array = array.reshape(-1)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {array.shape}")
+    return array
+
+
+def _series_rows(series):
+    """Split ``series`` into (x, [rows], names): pandas keeps its index and names."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pd = None
+    if pd is not None and isinstance(series, pd.Series):
+        return series.index, [series.to_numpy(dtype=float)], [series.name]
+    if pd is not None and isinstance(series, pd.DataFrame):
+        return series.index, [series[c].to_numpy(dtype=float) for c in series.columns], list(series.columns)
+    array = as_float_array("series", series, ndim=(1, 2, 3), allow_nan=True)
+    if array.ndim == 3:
+        if array.shape[2] != 1:
+            raise ValueError(
+                "series of shape (n_series, n_steps, n_features) must have one feature, "
+                f"got shape {array.shape}"
+            )
+        array = array[..., 0]
+    rows = [array] if array.ndim == 1 else list(array)
+    return np.arange(rows[0].shape[0]), rows, [None] * len(rows)
+
+
+@_styled
+def plot_series(series, *, labels=None, max_series=5, title="A time series",
+                xlabel="Time step", ylabel="Value"):
+    """Plot one or several series on one axes.
+
+    Args:
+        series: a 1-D array, a 2-D array ``(n_series, n_steps)``, a 3-D array
+            ``(n_series, n_steps, 1)``, a pandas Series or a DataFrame (one line per column;
+            the index becomes the x axis).
+        labels: a name per series for the legend; pandas names are used by default.
+        max_series: draw at most this many series.
+        title: the axes title.
+        xlabel: the x axis label.
+        ylabel: the y axis label.
+
+    Returns:
+        The matplotlib Figure.
+
+    Example:
+
+    >>> import numpy as np
+    >>> fig = plot_series(np.sin(np.arange(50) / 5))
+    >>> fig.axes[0].get_xlabel()
+    'Time step'
+    """
+    x, rows, names = _series_rows(series)
+    max_series = positive_int("max_series", max_series)
+    rows, names = rows[:max_series], names[:max_series]
+    if labels is not None:
+        labels = list(labels)
+        if len(labels) != len(rows):
+            raise ValueError(f"labels must name each of the {len(rows)} series drawn, got {len(labels)} labels")
+        names = labels
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    for row, name in zip(rows, names):
+        ax.plot(x, row, label=None if name is None else str(name))
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    if any(name is not None for name in names):
+        ax.legend()
+    return fig
+
+
+@_styled
+def plot_forecasts(inputs, forecasts, *, target=None, index=0, title="Forecasts",
+                   xlabel="Time step", ylabel="Value"):
+    """Plot an input window, the true future and each model's forecast after it.
+
+    Args:
+        inputs: one input window ``(n_steps,)`` or ``(n_steps, 1)``, or a batch of windows
+            ``(n, n_steps)`` / ``(n, n_steps, 1)`` from which ``index`` is drawn.
+        forecasts: ``{name: values}``, each ``(horizon,)`` for one window or ``(n, horizon)``
+            for a batch (then row ``index`` is drawn).
+        target: the true future values, ``(horizon,)`` or ``(n, horizon)``; optional.
+        index: which window of a batch to draw.
+        title: the axes title.
+        xlabel: the x axis label.
+        ylabel: the y axis label.
+
+    Returns:
+        The matplotlib Figure.
+
+    Example:
+
+    >>> import numpy as np
+    >>> fig = plot_forecasts(np.arange(10.0), {"naive": np.full(3, 9.0)}, target=[10, 11, 12])
+    >>> len(fig.axes[0].lines)
+    3
+    """
+    window = _pick_row("inputs", inputs, index, batch_ndim=2)
+    forecasts = _check_dict("forecasts", forecasts)
+    n_steps = window.shape[0]
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    ax.plot(np.arange(n_steps), window, color=_INK, marker=".", label="Input")
+    if target is not None:
+        future = _pick_row("target", target, index, batch_ndim=2)
+        steps = np.arange(n_steps, n_steps + future.shape[0])
+        ax.plot(steps, future, color=_INK, marker="o", linestyle="--", label="Actual")
+    for color, (name, values) in zip(COLORS[1:] + COLORS[:1], forecasts.items()):
+        forecast = _pick_row(f"forecasts[{name!r}]", values, index, batch_ndim=2)
+        steps = np.arange(n_steps, n_steps + forecast.shape[0])
+        ax.plot(steps, forecast, color=color, marker="x", label=str(name))
+    ax.axvline(n_steps - 0.5, color="#999999", linewidth=0.8, linestyle=":")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.legend()
+    return fig
+
+
+def _pick_row(name, values, index, *, batch_ndim):
+    array = as_float_array(name, values, allow_nan=True)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if array.ndim == 2 and array.shape[1] == 1 and batch_ndim == 2 and name == "inputs":
+        array = array[:, 0]
+    if array.ndim == 2:
+        if not -len(array) <= index < len(array):
+            raise IndexError(f"index {index} is out of range for {name} with {len(array)} rows")
+        array = array[index]
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be one window (steps,) or a batch (n, steps), got shape {np.shape(values)}")
+    return array
+
+
+def _histories(histories):
+    """Normalise one history, a FitResult, a keras History or a dict of them."""
+
+    def history_of(name, value):
+        value = getattr(value, "history", value)
+        if not isinstance(value, Mapping) or "loss" not in value and not value:
+            raise TypeError(f"{name} must be a history dict such as {{'loss': [...], 'val_loss': [...]}}")
+        return value
+
+    histories = getattr(histories, "history", histories)
+    if isinstance(histories, Mapping) and histories and all(
+        isinstance(v, (list, tuple, np.ndarray)) for v in histories.values()
+    ):
+        return {"": history_of("history", histories)}
+    _check_dict("histories", histories)
+    return {name: history_of(f"histories[{name!r}]", value) for name, value in histories.items()}
+
+
+@_styled
+def plot_learning_curves(histories, *, metric="loss", log_scale=False, title=None, ylabel=None):
+    """Plot training (solid) and validation (dashed) curves per epoch.
+
+    Args:
+        histories: one history dict (``{"loss": [...], "val_loss": [...]}``), a
+            :class:`seqlab.training.FitResult` or Keras ``History``, or a dict
+            ``{model name: any of those}`` to compare models (one colour per model).
+        metric: the quantity to draw; its ``val_`` counterpart is drawn dashed when present.
+        log_scale: use a logarithmic y axis.
+        title: the axes title; ``"Learning curves"`` by default.
+        ylabel: the y axis label; ``metric`` by default.
+
+    Returns:
+        The matplotlib Figure.
+
+    Example:
+
+    >>> fig = plot_learning_curves({"loss": [1.0, 0.5, 0.4], "val_loss": [1.1, 0.7, 0.6]})
+    >>> len(fig.axes[0].lines)
+    2
+    """
+    histories = _histories(histories)
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    for color, (name, history) in zip(COLORS * 4, histories.items()):
+        if metric not in history and f"val_{metric}" not in history:
+            raise ValueError(f"metric {metric!r} is not in the history of {name or 'the model'}; "
+                             f"it has {sorted(history)}")
+        prefix = f"{name}: " if name else ""
+        for key, style, part in ((metric, "-", "training"), (f"val_{metric}", "--", "validation")):
+            if key in history:
+                values = _as_curve(key, history[key])
+                ax.plot(np.arange(1, values.size + 1), values, style, color=color,
+                        label=f"{prefix}{part}")
+    if log_scale:
+        ax.set_yscale("log")
+    ax.set(title=title or "Learning curves", xlabel="Epoch", ylabel=ylabel or metric)
+    ax.legend()
+    return fig
+
+
+@_styled
+def plot_per_horizon_error(errors, *, metric="MAE", title="Error by forecast horizon"):
+    """Plot each model's error at each step ahead.
+
+    Args:
+        errors: ``{model name: (horizon,) array}``, e.g. from ``metrics.per_horizon_error``.
+        metric: the name of the error, for the y axis label.
+        title: the axes title.
+
+    Returns:
+        The matplotlib Figure.
+
+    Example:
+
+    >>> fig = plot_per_horizon_error({"naive": [0.1, 0.2, 0.3]})
+    >>> fig.axes[0].get_xlabel()
+    'Steps ahead'
+    """
+    errors = _check_dict("errors", errors)
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    for name, values in errors.items():
+        curve = _as_curve(f"errors[{name!r}]", values)
+        ax.plot(np.arange(1, curve.size + 1), curve, marker="o", label=str(name))
+    ax.set(title=title, xlabel="Steps ahead", ylabel=metric)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend()
+    return fig
+
+
+@_styled
+def plot_memory_curve(results, *, chance=None, xlabel="Lag (steps back)", ylabel="Score",
+                      title="How far back the model remembers"):
+    """Plot a score against the lag a memory task asks the model to reach back.
+
+    Args:
+        results: ``{model name: (lags, scores)}``, two 1-D arrays of the same length.
+        chance: the score of guessing, drawn as a grey horizontal line; optional.
+        xlabel: the x axis label.
+        ylabel: the y axis label.
+        title: the axes title.
+
+    Returns:
+        The matplotlib Figure.
+
+    Example:
+
+    >>> fig = plot_memory_curve({"SimpleRNN": ([1, 5, 10], [0.99, 0.8, 0.5])}, chance=0.5)
+    >>> len(fig.axes[0].lines)
+    2
+    """
+    results = _check_dict("results", results)
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    for name, pair in results.items():
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(f"results[{name!r}] must be a (lags, scores) pair")
+        lags = _as_curve(f"results[{name!r}] lags", pair[0])
+        scores = _as_curve(f"results[{name!r}] scores", pair[1])
+        if lags.shape != scores.shape:
+            raise ValueError(f"results[{name!r}]: lags and scores must have the same length, "
+                             f"got {lags.size} and {scores.size}")
+        ax.plot(lags, scores, marker="o", label=str(name))
+    if chance is not None:
+        ax.axhline(float(chance), color="#888888", linestyle=":", label="chance")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.legend()
+    return fig
+
+
+@_styled
+def plot_gradient_norms(norms, *, log_scale=True, xlabel="Steps back from the loss",
+                        title="Gradient norm through time"):
+    """Plot the norm of the gradient reaching each time step, one line per model.
+
+    Args:
+        norms: ``{name: (T,) array}``; entry ``k`` is the gradient norm ``k`` steps back.
+        log_scale: use a logarithmic y axis (vanishing and exploding gradients are exponential).
+        xlabel: the x axis label.
+        title: the axes title.
+
+    Returns:
+        The matplotlib Figure.
+
+    Example:
+
+    >>> fig = plot_gradient_norms({"tanh": [1.0, 0.5, 0.25]})
+    >>> fig.axes[0].get_yscale()
+    'log'
+    """
+    norms = _check_dict("norms", norms)
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    for name, values in norms.items():
+        curve = _as_curve(f"norms[{name!r}]", values)
+        if log_scale and np.any(curve[np.isfinite(curve)] < 0):
+            raise ValueError(f"norms[{name!r}] has negative values; a norm is >= 0")
+        ax.plot(np.arange(curve.size), curve, label=str(name))
+    if log_scale:
+        ax.set_yscale("log")
+    ax.set(title=title, xlabel=xlabel, ylabel="Gradient norm")
+    ax.legend()
+    return fig
+
+
+def _receptive_field(kernel_size, dilation_rates):
+    return 1 + (kernel_size - 1) * sum(dilation_rates)
+
+
+@_styled
+def plot_receptive_field(kernel_size, dilation_rates, *, title=None):
+    """Draw a stack of dilated causal convolutions and the inputs the last output sees.
+
+    One row of circles per layer (inputs at the bottom), one column per time step. The
+    connections that feed the last output are drawn as lines and the nodes they reach
+    are filled, as in the WaveNet figure of van den Oord et al. (2016). The figure shows
+    exactly as many time steps as the receptive field, ``1 + (kernel_size - 1) *
+    sum(dilation_rates)``.
+
+    Args:
+        kernel_size: the convolution's kernel size (>= 1).
+        dilation_rates: one dilation rate (>= 1) per layer, bottom layer first.
+        title: the axes title; by default it states the receptive field.
+
+    Returns:
+        The matplotlib Figure.
+
+    Example:
+
+    >>> fig = plot_receptive_field(2, [1, 2, 4, 8])
+    >>> len(fig.axes[0].lines)
+    30
+    """
+    kernel_size = positive_int("kernel_size", kernel_size)
+    if isinstance(dilation_rates, (int, np.integer)) or not len(dilation_rates):
+        raise TypeError(f"dilation_rates must be a non-empty list of integers, got {dilation_rates!r}")
+    rates = [positive_int(f"dilation_rates[{i}]", rate) for i, rate in enumerate(dilation_rates)]
+    n_steps = _receptive_field(kernel_size, rates)
+    n_layers = len(rates)
+    width = min(12.0, max(6.0, 0.4 * n_steps + 2.0))
+    unit = (width - 1.6) / (n_steps + 0.6)
+    fig, axes = _figure(figsize=(width, 1.4 + unit * (n_layers + 1.2)))
+    ax = axes[0, 0]
+    active = {n_steps - 1}
+    active_by_row = {n_layers: set(active)}
+    for layer in range(n_layers, 0, -1):
+        rate = rates[layer - 1]
+        below = set()
+        for t in sorted(active):
+            for j in range(kernel_size):
+                source = t - j * rate
+                ax.plot([source, t], [layer - 1, layer], color=_HIGHLIGHT, linewidth=1.0, zorder=1)
+                below.add(source)
+        active = below
+        active_by_row[layer - 1] = set(active)
+    radius = 0.18
+    for row in range(n_layers + 1):
+        for t in range(n_steps):
+            filled = t in active_by_row.get(row, set())
+            ax.add_patch(Circle((t, row), radius, facecolor=_HIGHLIGHT if filled else "white",
+                                edgecolor=_INK, linewidth=0.8, zorder=2))
+    ax.set_xlim(-0.8, n_steps - 0.2)
+    ax.set_ylim(-0.6, n_layers + 0.6)
+    ax.set_aspect("equal" if n_steps <= 30 else "auto")
+    ax.grid(False)
+    ax.set_yticks(range(n_layers + 1),
+                  ["Input"] + [f"Layer {i + 1} (d={rate})" for i, rate in enumerate(rates)])
+    step = max(1, n_steps // 16)
+    ax.set_xticks(range(0, n_steps, step))
+    ax.set(xlabel="Time step", title=title or (
+        f"Receptive field: {n_steps} steps\n(kernel size {kernel_size}, dilation rates {rates})"))
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+def _arrow(ax, start, end, kind, color=_INK):
+    arrow = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color=color,
+                            linewidth=1.2, shrinkA=0, shrinkB=0)
+    arrow.set_gid(kind)
+    ax.add_patch(arrow)
+    return arrow
+
+
+def _cell(ax, center, label, size=0.7):
+    x, y = center
+    box = FancyBboxPatch((x - size / 2, y - size / 2), size, size, boxstyle="round,pad=0.04",
+                         facecolor="#dbe8f5", edgecolor=_INK, linewidth=1.2)
+    box.set_gid("cell")
+    ax.add_patch(box)
+    ax.text(x, y, label, ha="center", va="center", fontsize=9)
+
+
+@_styled
+def plot_unrolled_rnn(n_steps=4, *, kind="neuron", rolled=True, title=None):
+    """Draw a recurrent neuron (or layer) and the same neuron unrolled through time.
+
+    Left: the rolled form, one cell whose output loops back into it. Right: the cell
+    copied once per time step; at step ``t`` it receives the input ``x_t`` (below) and
+    its own previous output ``y_{t-1}`` (from the left) and emits ``y_t`` (above). The
+    first copy receives the initial state ``y_{-1} = 0``. Every copy is the *same* cell,
+    with the same weights.
+
+    Args:
+        n_steps: number of time steps to unroll (1 to 12).
+        kind: ``"neuron"`` (scalar outputs) or ``"layer"`` (vectors, in bold).
+        rolled: also draw the rolled form on the left.
+        title: the axes title.
+
+    Returns:
+        The matplotlib Figure. Each cell is a patch with gid ``"cell"``; arrows carry the
+        gids ``"input"``, ``"output"`` and ``"recurrent"``.
+
+    Example:
+
+    >>> fig = plot_unrolled_rnn(3)
+    >>> sum(p.get_gid() == "cell" for p in fig.axes[0].patches)
+    4
+    """
+    n_steps = positive_int("n_steps", n_steps)
+    if n_steps > 12:
+        raise ValueError(f"n_steps must be at most 12 to stay readable, got {n_steps}")
+    if kind not in ("neuron", "layer"):
+        raise ValueError(f"kind must be 'neuron' or 'layer', got {kind!r}")
+
+    def symbol(letter, sub):
+        return rf"$\mathbf{{{letter}}}_{{{sub}}}$" if kind == "layer" else rf"${letter}_{{{sub}}}$"
+
+    spacing = 1.6
+    offset = 2.8 if rolled else 0.4
+    width = offset + spacing * n_steps
+    fig, axes = _figure(figsize=(min(13.0, 0.7 * (width + 1.2) + 0.3), 3.2))
+    ax = axes[0, 0]
+    name = "layer" if kind == "layer" else "neuron"
+    if rolled:
+        _cell(ax, (0.0, 0.0), name)
+        _arrow(ax, (0.0, -1.2), (0.0, -0.4), "input")
+        ax.text(0.0, -1.4, symbol("x", "t"), ha="center", va="top")
+        _arrow(ax, (0.0, 0.4), (0.0, 1.2), "output")
+        ax.text(0.0, 1.35, symbol("y", "t"), ha="center", va="bottom")
+        loop = FancyArrowPatch((0.15, 0.75), (0.42, 0.25), connectionstyle="arc3,rad=-1.6",
+                               arrowstyle="-|>", mutation_scale=12, color=_HIGHLIGHT, linewidth=1.2)
+        loop.set_gid("recurrent")
+        ax.add_patch(loop)
+        ax.text(1.35, 0.0, "=", ha="center", va="center", fontsize=18)
+    for t in range(n_steps):
+        x = offset + spacing * t + 0.6
+        _cell(ax, (x, 0.0), name)
+        _arrow(ax, (x, -1.2), (x, -0.4), "input")
+        ax.text(x, -1.4, symbol("x", t), ha="center", va="top")
+        _arrow(ax, (x, 0.4), (x, 1.2), "output")
+        ax.text(x, 1.35, symbol("y", t), ha="center", va="bottom")
+        start = x - spacing + 0.4 if t else x - 1.05
+        _arrow(ax, (start, 0.0), (x - 0.4, 0.0), "recurrent", color=_HIGHLIGHT)
+        if t == 0:
+            ax.text(x - 0.72, 0.12, symbol("y", "-1") + "$=0$", ha="center", va="bottom", fontsize=8)
+    ax.set_xlim(-1.0, width + 0.2)
+    ax.set_ylim(-2.1, 2.0)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    default = (f"A recurrent {name}, rolled and unrolled through {n_steps} time steps" if rolled
+               else f"A recurrent {name} unrolled through {n_steps} time steps")
+    ax.set_title(title or default)
+    ax.set_xlabel("Time →")
+    return fig
