@@ -210,3 +210,10 @@ def test_every_figure_uses_the_course_style():
     ax = fig.axes[0]
     assert not ax.spines["top"].get_visible() and not ax.spines["right"].get_visible()
     assert ax.lines[0].get_color() == plots.COLORS[0]
+
+
+def test_a_figure_renders_itself_as_png_for_jupyter():
+    fig = plots.plot_unrolled_rnn(2)
+    png = fig._repr_png_()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000
+    assert plt.get_fignums() == []

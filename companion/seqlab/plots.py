@@ -1,9 +1,10 @@
 """The course's figures, in one style, each returned as a matplotlib ``Figure``.
 
 How a chapter shows a figure: every function here builds a new
-:class:`matplotlib.figure.Figure` *without* pyplot and returns it. Pyplot never sees it,
-so Jupyter does not display it on its own at the end of the cell, nothing needs closing,
-and no figure is ever shown twice. The cell displays it by ending with it::
+:class:`matplotlib.figure.Figure` (a :class:`CourseFigure`, which knows how to render
+itself as a PNG) *without* pyplot, and returns it. Pyplot never sees it, so Jupyter does
+not display it on its own at the end of the cell, nothing needs closing, and no figure
+is ever shown twice. The cell displays it by ending with it::
 
     plots.plot_learning_curves(result.history)
 
@@ -50,8 +51,23 @@ _INK = "#333333"
 _HIGHLIGHT = "#d62728"
 
 
+class CourseFigure(Figure):
+    """A matplotlib Figure that Jupyter displays as a PNG when a cell ends with it.
+
+    Made without pyplot, so it shows exactly once even where no inline backend is set up
+    (pyplot is never imported by the chapters), and never needs closing.
+    """
+
+    def _repr_png_(self):
+        import io
+
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+
+
 def _figure(figsize=(7.0, 3.5), nrows=1, ncols=1):
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = CourseFigure(figsize=figsize, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     return fig, axes
 
@@ -188,10 +204,11 @@ def plot_forecasts(inputs, forecasts, *, target=None, index=0, title="Forecasts"
     for color, (name, values) in zip(COLORS[1:] + COLORS[:1], forecasts.items()):
         forecast = _pick_row(f"forecasts[{name!r}]", values, index, batch_ndim=2)
         steps = np.arange(n_steps, n_steps + forecast.shape[0])
-        ax.plot(steps, forecast, color=color, marker="x", label=str(name))
+        ax.plot(steps, forecast, color=color, marker="x", markersize=8, markeredgewidth=2,
+                label=str(name))
     ax.axvline(n_steps - 0.5, color="#999999", linewidth=0.8, linestyle=":")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -265,6 +282,7 @@ def plot_learning_curves(histories, *, metric="loss", log_scale=False, title=Non
                         label=f"{prefix}{part}")
     if log_scale:
         ax.set_yscale("log")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set(title=title or "Learning curves", xlabel="Epoch", ylabel=ylabel or metric)
     ax.legend()
     return fig
