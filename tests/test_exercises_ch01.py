@@ -9,6 +9,7 @@ from seqlab.exercises import NOT_DONE
 from seqlab.exercises.ch01 import (
     check_concatenated_weights,
     check_forward_pass,
+    check_linear_neuron,
     check_parameter_count,
     parameter_count,
 )
@@ -150,3 +151,37 @@ def test_checkers_never_raise_and_print_readably():
     feedback = check_forward_pass(make_forward(bias=False))
     assert str(feedback).startswith("NOT YET: The bias b is missing")
     assert "bias" in feedback._repr_html_()
+
+
+@pytest.mark.parametrize(
+    "answer, diagnosis",
+    [
+        ([0.5, 1.0, 1.5, 2.0], ""),
+        (np.array([[0.5], [1.0], [1.5], [2.0]]), ""),
+        (list(np.tanh([0.5, 0.5 + np.tanh(0.5)])) + [0.8469, 0.8733], "used_tanh"),
+        ([0.5, 0.5, 0.5, 0.5], "missing_recurrence"),
+        ([0.0, 0.5, 1.0, 1.5], "shifted_by_one_step"),
+        ([1.0, 1.5, 2.0, 2.5], "shifted_by_one_step"),
+        ([0.5, 1.0, 1.5], "wrong_length"),
+        ([1, 2, 3, 4], "wrong_values"),
+        ("four", "wrong_values"),
+        (None, NOT_DONE),
+    ],
+)
+def test_linear_neuron_checker(answer, diagnosis):
+    feedback = check_linear_neuron(answer)
+    assert feedback.passed == (diagnosis == "")
+    assert feedback.diagnosis == diagnosis, str(feedback)
+
+
+def test_linear_neuron_checker_agrees_with_the_reference_layer():
+    from seqlab.exercises.ch01 import LINEAR_NEURON
+    from seqlab.reference import simple_rnn_forward
+
+    x = np.array(LINEAR_NEURON["inputs"]).reshape(1, -1, 1)
+    outputs = simple_rnn_forward(x, [[LINEAR_NEURON["w_x"]]], [[LINEAR_NEURON["w_y"]]], [LINEAR_NEURON["b"]],
+                                 activation="linear", return_sequences=True)
+    assert check_linear_neuron(outputs.ravel())
+    tanh_outputs = simple_rnn_forward(x, [[LINEAR_NEURON["w_x"]]], [[LINEAR_NEURON["w_y"]]], [LINEAR_NEURON["b"]],
+                                      return_sequences=True)
+    assert check_linear_neuron(tanh_outputs.ravel()).diagnosis == "used_tanh"

@@ -6,6 +6,7 @@
   parameters of a ``SimpleRNN`` layer.
 - :func:`check_concatenated_weights`: ``fn(W_x, W_y) -> W``, the single matrix of the
   concatenated form ``[X_t  Y_{t-1}] W``.
+- :func:`check_linear_neuron`: the four outputs of one linear recurrent neuron, by hand.
 
 Each checker returns a :class:`~seqlab.exercises.Feedback` and never raises on a wrong or
 unfinished answer; when the answer is wrong, the feedback names the mistake.
@@ -18,7 +19,8 @@ import numpy as np
 from seqlab.exercises.feedback import Feedback
 from seqlab.reference.simple_rnn import simple_rnn_forward
 
-__all__ = ["check_forward_pass", "check_parameter_count", "check_concatenated_weights"]
+__all__ = ["check_forward_pass", "check_parameter_count", "check_concatenated_weights",
+           "check_linear_neuron", "parameter_count"]
 
 _ATOL = 1e-5
 
@@ -306,3 +308,57 @@ def check_concatenated_weights(fn) -> Feedback:
         f"W has shape {W.shape}; [X_t  Y_{{t-1}}] has n_inputs + n_neurons = {n_inputs + n_neurons} "
         f"columns, so W must have shape {expected_shape}.",
         "Stack vertically (axis 0), not side by side.")
+
+
+LINEAR_NEURON = {"w_x": 0.5, "w_y": 1.0, "b": 0.0, "inputs": (1.0, 1.0, 1.0, 1.0)}
+"""The neuron of :func:`check_linear_neuron`: weights, bias and input sequence."""
+
+
+def _linear_neuron_outputs(w_x, w_y, b, inputs, *, activation=lambda z: z, state=0.0):
+    outputs = []
+    for x in inputs:
+        state = activation(w_x * x + w_y * state + b)
+        outputs.append(state)
+    return outputs
+
+
+def check_linear_neuron(outputs) -> Feedback:
+    """Check the outputs ``y_0 .. y_3`` of the neuron :data:`LINEAR_NEURON` (linear activation).
+
+    Args:
+        outputs: four numbers.
+
+    Returns:
+        A Feedback. Diagnoses: ``"used_tanh"``, ``"missing_recurrence"``,
+        ``"shifted_by_one_step"``, ``"wrong_length"``, ``"wrong_values"``.
+
+    Example:
+
+    >>> bool(check_linear_neuron([0.5, 1.0, 1.5, 2.0]))
+    True
+    """
+    if outputs is None or outputs is Ellipsis:
+        return Feedback.not_done()
+    try:
+        values = np.asarray(outputs, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        return Feedback.wrong("wrong_values", f"Give four numbers, not a {type(outputs).__name__}.")
+    n_steps = len(LINEAR_NEURON["inputs"])
+    if values.size != n_steps:
+        return Feedback.wrong("wrong_length", f"Give one output per step: {n_steps} numbers, got {values.size}.")
+    weights = LINEAR_NEURON["w_x"], LINEAR_NEURON["w_y"], LINEAR_NEURON["b"], LINEAR_NEURON["inputs"]
+    right = _linear_neuron_outputs(*weights)
+    if np.allclose(values, right, atol=1e-3):
+        return Feedback.correct("Correct: with w_y = 1 and no activation the neuron adds up "
+                                "0.5 x_t, a running sum.")
+    if np.allclose(values, _linear_neuron_outputs(*weights, activation=np.tanh), atol=1e-3):
+        return Feedback.wrong("used_tanh", "You applied tanh; this neuron is linear: phi(z) = z.")
+    if np.allclose(values, [LINEAR_NEURON["w_x"] * x for x in LINEAR_NEURON["inputs"]], atol=1e-3):
+        return Feedback.wrong("missing_recurrence",
+                              "You left out w_y * y_{t-1}: each output adds the previous output.")
+    if np.allclose(values, [0.0] + right[:-1], atol=1e-3) or np.allclose(values, right[1:] + [right[-1] + 0.5], atol=1e-3):
+        return Feedback.wrong("shifted_by_one_step",
+                              "Your outputs are shifted by one step: y_0 already includes x_0, "
+                              "and the state before it, y_{-1}, is 0.")
+    return Feedback.wrong("wrong_values", "Not quite: compute y_t = 0.5 * x_t + 1 * y_{t-1} + 0, "
+                          "step by step from y_{-1} = 0.")
