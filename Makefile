@@ -20,7 +20,6 @@ PYTEST := $(BIN)/python -m pytest
 
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore::DeprecationWarning
-export MPLBACKEND := Agg
 
 .PHONY: help venv book test test-companion test-notebooks test-book notebooks bench clean
 

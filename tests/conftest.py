@@ -7,8 +7,11 @@ start-up log lines stay quiet.
 
 import os
 
+import matplotlib
 import numpy as np
 import pytest
+
+matplotlib.use("Agg")  # no display in tests; chapters keep Jupyter's inline backend
 
 import seqlab  # noqa: F401  (before keras: quiets TensorFlow's start-up lines)
 import keras
