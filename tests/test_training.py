@@ -34,6 +34,7 @@ def test_returns_a_fit_result_with_one_value_per_epoch_and_prints_one_line(capsy
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines == [result.summary()]
     assert lines[0].startswith("small: 3 epochs (best ") and "val_mae" in lines[0]
+    assert repr(result) == f"FitResult({result.summary()})"
 
 
 def test_display_none_is_silent_and_progress_prints_a_few_lines(capsys):

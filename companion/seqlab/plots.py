@@ -451,7 +451,7 @@ def plot_receptive_field(kernel_size, dilation_rates, *, title=None):
                                 edgecolor=_INK, linewidth=0.8, zorder=2))
     ax.set_xlim(-0.8, n_steps - 0.2)
     ax.set_ylim(-0.6, n_layers + 0.6)
-    ax.set_aspect("equal" if n_steps <= 30 else "auto")
+    ax.set_aspect("equal")
     ax.grid(False)
     ax.set_yticks(range(n_layers + 1),
                   ["Input"] + [f"Layer {i + 1} (d={rate})" for i, rate in enumerate(rates)])

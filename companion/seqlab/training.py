@@ -30,7 +30,7 @@ _PROGRESS_LINES = 4
 _MAXIMISED = ("accuracy", "acc", "auc", "precision", "recall")
 
 
-@dataclass
+@dataclass(repr=False)
 class FitResult:
     """What :func:`fit_and_evaluate` measured.
 
@@ -64,6 +64,10 @@ class FitResult:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        # Short, so that a cell ending with a FitResult does not print the whole history.
+        return f"FitResult({self.summary()})"
 
 
 def _check_pair(name: str, pair) -> tuple[np.ndarray, np.ndarray]:
