@@ -194,23 +194,28 @@ def test_dilation_rates_for_is_the_shortest_doubling_list(target, kernel_size):
         assert receptive_field(kernel_size, rates[:-1]) < target
 
 
-def measured_receptive_field(model, n_steps, t):
-    """Perturb the input at step t and return the steps whose outputs change."""
-    x = np.random.default_rng(1).normal(size=(1, n_steps, 1)).astype("float32")
+def measured_receptive_field(model, n_steps, t, n_inputs=8):
+    """Perturb the input at step t and return the steps whose outputs change.
+
+    Several random inputs are tried at once and a step counts if its output changes
+    for any of them: a ReLU that happens to be inactive for one input (the WaveNet
+    head has two) can hide a dependency that is there.
+    """
+    x = np.random.default_rng(1).normal(size=(n_inputs, n_steps, 1)).astype("float32")
     bumped = x.copy()
-    bumped[0, t, 0] += 1.0
-    change = np.abs(to_numpy(model(bumped)) - to_numpy(model(x)))[0, :, 0]
+    bumped[:, t, 0] += 1.0
+    both = to_numpy(model(np.concatenate([x, bumped])))
+    change = np.abs(both[n_inputs:] - both[:n_inputs])[..., 0].max(axis=0)
     return np.flatnonzero(change > 1e-6)
 
 
 @pytest.mark.parametrize("block, kernel_size, rates", [
     ("plain", 2, [1, 2, 4, 8]),
     ("plain", 3, [1, 3]),
-    ("wavenet", 2, [1, 2, 4, 8]),
-    ("wavenet", 2, [1, 2, 1, 2]),
+    ("wavenet", 2, [1, 2, 4, 1, 2, 4]),
 ])
 def test_measured_receptive_field_equals_formula_and_is_causal(rng, block, kernel_size, rates):
-    # tanh activation: with relu some units could be dead and hide a dependency.
+    # tanh in the plain stack: a dead ReLU unit could hide a dependency.
     model = build_dilated_causal_stack(8, kernel_size, rates, block=block, activation="tanh")
     randomise(model, rng)
     n_steps, t = 40, 10
@@ -226,8 +231,7 @@ def test_stack_from_receptive_field_argument():
     assert [layer.dilation_rate[0] for layer in model.layers[1:-1]] == [1, 2, 4, 8, 16]
 
 
-@pytest.mark.parametrize("block", ["plain", "wavenet"])
-@pytest.mark.parametrize("return_sequences", [True, False])
+@pytest.mark.parametrize("block, return_sequences", [("plain", False), ("wavenet", True)])
 def test_stacks_save_and_load(rng, tmp_path, block, return_sequences):
     model = build_dilated_causal_stack(4, 2, [1, 2, 4], block=block,
                                        return_sequences=return_sequences, n_outputs=2)
