@@ -106,6 +106,10 @@ def test_plot_learning_curves_reads_a_fit_result():
 def test_plot_learning_curves_names_a_missing_metric():
     with pytest.raises(ValueError, match="metric 'mae' is not in the history"):
         plots.plot_learning_curves({"loss": [1.0]}, metric="mae")
+    with pytest.raises(TypeError, match=r"histories\['b'\] must be a history dict"):
+        plots.plot_learning_curves({"a": {"loss": [1.0]}, "b": 3})
+    with pytest.raises(TypeError, match="histories must be a non-empty dict"):
+        plots.plot_learning_curves({})
 
 
 def test_plot_per_horizon_error_memory_curve_and_gradient_norms():

@@ -232,7 +232,7 @@ def _histories(histories):
 
     def history_of(name, value):
         value = getattr(value, "history", value)
-        if not isinstance(value, Mapping) or "loss" not in value and not value:
+        if not isinstance(value, Mapping) or not value:
             raise TypeError(f"{name} must be a history dict such as {{'loss': [...], 'val_loss': [...]}}")
         return value
 
