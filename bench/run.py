@@ -86,7 +86,9 @@ def machine_description(backend):
 
 
 def format_seconds(value):
-    return "n/a" if value is None else f"{value:.3f}"
+    if value is None:
+        return "n/a"
+    return f"{value:.3f}" if value >= 0.01 else f"{value:.2e}"
 
 
 def markdown_report(result):
@@ -128,7 +130,7 @@ def markdown_report(result):
             per_s = row.get("windows_per_s")
             lines.append(f"| {row['method']} | {format_seconds(row.get('median_s'))} | "
                          f"{'n/a' if per_s is None else f'{per_s:,.0f}'} | "
-                         f"{'n/a' if ratio is None else f'{ratio:.3f}'} |")
+                         f"{'n/a' if ratio is None else f'{ratio:.3g}'} |")
     elif result.get("windowing_note"):
         lines += ["", f"Windowing benchmark: {result['windowing_note']}"]
     return "\n".join(lines) + "\n"

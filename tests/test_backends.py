@@ -117,3 +117,49 @@ def test_conv1d_rejects_strides_with_dilation():
     # Why build_dilated_causal_stack checks this combination itself, with a clearer message.
     with pytest.raises(ValueError, match="not supported in conjunction with"):
         keras.layers.Conv1D(2, 2, strides=2, dilation_rate=2)
+
+
+class CellWithInnerLayers(keras.layers.Layer):
+    """The widely copied layer-normalised cell: inner layers made in ``__init__``."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.state_size = units
+        self.output_size = units
+        self.simple_rnn_cell = keras.layers.SimpleRNNCell(units, activation=None)
+        self.layer_norm = keras.layers.LayerNormalization()
+
+    def call(self, inputs, states):
+        outputs, _ = self.simple_rnn_cell(inputs, states)
+        normalised = keras.activations.tanh(self.layer_norm(outputs))
+        return normalised, [normalised]
+
+
+def test_cell_with_inner_layers_hides_its_weights_until_fit_then_trains_them(rng):
+    """Observed with Keras 3.15 on all three backends.
+
+    Right after the model is built, the inner layers' weights do not exist yet:
+    ``model.weights`` and ``count_params()`` show only the Dense layer. ``fit`` creates
+    them before training starts and does train them. Keras warns at build time that the
+    layer "does not have a build() method" and has unbuilt state. (The claim that "only the output
+    layer trains" does not hold for this Keras; the missing weights in ``summary()`` and
+    ``count_params()`` before the first call do.) ``seqlab.layers.LayerNormSimpleRNNCell``
+    creates its weights in ``build`` and has neither problem.
+    """
+    with pytest.warns(UserWarning, match="does not have a `build\\(\\)` method"):
+        model = keras.Sequential([keras.Input((6, 1)), keras.layers.RNN(CellWithInnerLayers(4)),
+                                  keras.layers.Dense(1)])
+    assert len(model.weights) == 2 and model.count_params() == 5
+    snapshots = {}
+
+    class AfterFirstBatch(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 0:
+                snapshots.update({w.path: to_numpy(w).copy() for w in self.model.weights})
+
+    x = rng.normal(size=(64, 6, 1)).astype("float32")
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    model.fit(x, x[:, -1], batch_size=16, epochs=1, verbose=0, callbacks=[AfterFirstBatch()])
+    assert len(model.weights) == 7
+    for weight in model.weights:
+        assert np.abs(to_numpy(weight) - snapshots[weight.path]).max() > 0, f"{weight.path} not trained"

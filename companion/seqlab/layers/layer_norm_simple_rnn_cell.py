@@ -22,10 +22,12 @@ class LayerNormSimpleRNNCell(keras.layers.Layer):
 
     All weights (``kernel``, ``recurrent_kernel``, ``gamma``, ``beta`` and the
     optional ``bias``) are created in :meth:`build`, so the wrapping
-    ``keras.layers.RNN`` tracks and trains every one of them. (A common version of
-    this cell creates a ``SimpleRNNCell`` and a ``LayerNormalization`` inside
-    ``__init__`` and calls them from ``call``; see the course's tests for how to
-    check that every weight of a cell receives a gradient.)
+    ``keras.layers.RNN`` tracks every one of them from the moment the model is built.
+    (A common version of this cell creates a ``SimpleRNNCell`` and a
+    ``LayerNormalization`` inside ``__init__`` and calls them from ``call``; with
+    Keras 3.15 their weights only appear when the model is first run, so
+    ``summary()`` and ``count_params()`` miss them before that; see
+    ``tests/test_backends.py``.)
 
     Args:
         units: positive integer, size of the state and of the output.
