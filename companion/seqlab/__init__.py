@@ -26,12 +26,15 @@ _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
 def _import_keras_quietly():
-    """Import keras with file descriptor 2 muted.
+    """Import keras (and TensorFlow, where installed) with file descriptor 2 muted.
 
     TensorFlow writes a few lines (oneDNN, CUDA stubs) to the process's stderr before
-    its logging is configured, so ``TF_CPP_MIN_LOG_LEVEL`` cannot silence them. Import
-    errors still propagate as Python exceptions.
+    its logging is configured, so ``TF_CPP_MIN_LOG_LEVEL`` cannot silence them. On the
+    JAX and PyTorch backends keras imports TensorFlow later, when a chapter seeds
+    (``keras.utils.set_random_seed`` also seeds TensorFlow) or builds a ``tf.data``
+    pipeline, so it is imported here too. Import errors still propagate as exceptions.
     """
+    import importlib.util
     import sys
 
     if "keras" in sys.modules:
@@ -40,6 +43,8 @@ def _import_keras_quietly():
     devnull = _os.open(_os.devnull, _os.O_WRONLY)
     _os.dup2(devnull, 2)
     try:
+        if importlib.util.find_spec("tensorflow") is not None:
+            import tensorflow  # noqa: F401
         import keras  # noqa: F401
     finally:
         _os.dup2(saved, 2)
