@@ -25,7 +25,7 @@ BACKENDS = ("tensorflow", "jax", "torch")
 # Keras runs recurrent layers on the PyTorch backend as a Python loop over time steps,
 # about two orders of magnitude slower per window than JAX on a 2-core CPU: fewer
 # windows keep that run within a few minutes. Ratios stay comparable within one run.
-DEFAULT_WINDOWS = {"tensorflow": 2000, "jax": 2000, "torch": 256}
+DEFAULT_WINDOWS = {"tensorflow": 2000, "jax": 2000, "torch": 192}
 
 
 def parse_arguments(argv=None):
