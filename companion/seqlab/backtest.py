@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from seqlab._checks import one_of, positive_int
+from seqlab.forecasting import predict_numpy
 from seqlab.metrics import seasonal_naive_scale
 from seqlab.windows import Scaler, _series_values, make_windows
 
@@ -240,5 +241,4 @@ class KerasForecaster:
         """Forecast ``(n, horizon)`` values."""
         if self.model is None:
             raise RuntimeError("this KerasForecaster is not fitted yet; call fit(X, y) first")
-        predictions = self.model.predict(np.asarray(X, np.float32), verbose=0)
-        return np.asarray(predictions).reshape(len(X), -1)
+        return predict_numpy(self.model, X).reshape(len(X), -1)

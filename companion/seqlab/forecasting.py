@@ -38,7 +38,15 @@ def predict_numpy(model, X, *, batch_size: int = 1024) -> np.ndarray:
         The predictions as a NumPy array.
     """
     if isinstance(model, keras.Model):
-        return np.asarray(model.predict(X, batch_size=batch_size, verbose=0))
+        # A direct call per batch, not model.predict: predict compiles a graph function
+        # that TensorFlow retraces (with a warning in the page) when it is called many
+        # times on inputs of new shapes, as a backtest or a feed-back loop does.
+        X = np.asarray(X, dtype=np.float32)
+        parts = [
+            keras.ops.convert_to_numpy(model(X[start:start + batch_size], training=False))
+            for start in range(0, len(X), batch_size)
+        ]
+        return np.concatenate(parts) if parts else np.zeros((0,), np.float32)
     if callable(model):
         return np.asarray(keras.ops.convert_to_numpy(model(X)))
     raise TypeError(
