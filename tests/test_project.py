@@ -112,3 +112,53 @@ def test_make_notebooks_writes_one_notebook_per_chapter(tmp_path):
                    check=True, capture_output=True)
     chapters = {p.stem for p in (ROOT / "chapters").glob("[0-9][0-9]_*.md")}
     assert {p.stem for p in tmp_path.glob("*.ipynb")} == chapters
+
+
+def companion_modules():
+    import pkgutil
+
+    import seqlab
+
+    names = ["seqlab"]
+    for info in pkgutil.walk_packages(seqlab.__path__, prefix="seqlab."):
+        leaf = info.name.rsplit(".", 1)[-1]
+        # Private modules, and the one-class-per-file modules of seqlab.layers and
+        # seqlab.reference, which their package documents through its __all__.
+        if leaf.startswith("_") or info.name.count(".") > 1 and not info.name.startswith(
+                ("seqlab.exercises.", "seqlab.reference.gradients")):
+            continue
+        # Documented through their parent's exports (seqlab.budget, seqlab.exercises.Feedback).
+        if info.name in ("seqlab.config", "seqlab.exercises.feedback"):
+            continue
+        names.append(info.name)
+    return names
+
+
+@pytest.mark.parametrize("module", companion_modules())
+def test_every_companion_module_is_in_the_api_reference(module):
+    api = (ROOT / "book" / "api.md").read_text()
+    assert re.search(rf"^\.\. automodule:: {re.escape(module)}\n\s+:members:", api, flags=re.MULTILINE), (
+        f"book/api.md does not document {module}"
+    )
+
+
+@pytest.mark.parametrize("package", ["seqlab.layers", "seqlab.reference"])
+def test_packages_export_every_public_name_of_their_modules(package):
+    import importlib
+    import inspect
+    import pkgutil
+
+    parent = importlib.import_module(package)
+    for info in pkgutil.iter_modules(parent.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package}.{info.name}")
+        public = {
+            name for name, value in vars(module).items()
+            if not name.startswith("_") and (inspect.isfunction(value) or inspect.isclass(value))
+            and value.__module__ == module.__name__
+        }
+        if package == "seqlab.reference" and info.name == "gradients":
+            continue  # documented as its own module
+        missing = public - set(parent.__all__)
+        assert not missing, f"{package}.__all__ lacks {sorted(missing)} from {info.name}.py"

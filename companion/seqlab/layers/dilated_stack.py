@@ -7,7 +7,7 @@ import keras
 from seqlab.layers.last_time_step import LastTimeStep
 from seqlab.layers.receptive_field import dilation_rates_for
 from seqlab.layers.receptive_field import receptive_field as field_of
-from seqlab.layers.wavenet_residual_block import WaveNetResidualBlock, check_conv_arguments
+from seqlab.layers.wavenet_residual_block import WaveNetResidualBlock, _check_conv_arguments
 
 
 def build_dilated_causal_stack(n_filters, kernel_size=2, dilation_rates=None, *,
@@ -71,7 +71,7 @@ def build_dilated_causal_stack(n_filters, kernel_size=2, dilation_rates=None, *,
     if block == "wavenet" and strides != 1:
         raise ValueError(f"strides must be 1 for block='wavenet', got {strides!r}")
     for rate in dilation_rates:
-        check_conv_arguments(n_filters, kernel_size, rate, strides)
+        _check_conv_arguments(n_filters, kernel_size, rate, strides)
     for arg, value in (("n_features", n_features), ("n_outputs", n_outputs)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{arg} must be a positive integer, got {value!r}")

@@ -7,7 +7,7 @@ import keras
 from seqlab.layers.gated_activation_unit import GatedActivationUnit
 
 
-def check_conv_arguments(n_filters, kernel_size, dilation_rate, strides=1):
+def _check_conv_arguments(n_filters, kernel_size, dilation_rate, strides=1):
     """Check Conv1D arguments up front, with errors that say what was expected."""
     for name, value in (("n_filters", n_filters), ("kernel_size", kernel_size),
                         ("dilation_rate", dilation_rate), ("strides", strides)):
@@ -62,7 +62,7 @@ class WaveNetResidualBlock(keras.layers.Layer):
 
     def __init__(self, n_filters, kernel_size=2, dilation_rate=1, **kwargs):
         super().__init__(**kwargs)
-        check_conv_arguments(n_filters, kernel_size, dilation_rate)
+        _check_conv_arguments(n_filters, kernel_size, dilation_rate)
         self.n_filters = n_filters
         self.kernel_size = kernel_size
         self.dilation_rate = dilation_rate

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from seqlab._checks import as_float_array
-from seqlab.reference.lstm import _sigmoid, check_gate_weights, check_state
+from seqlab.reference.lstm import _sigmoid, _check_gate_weights, _check_state
 
 
 def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias=None, *, reset_after=True):
@@ -59,10 +59,10 @@ def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias=None, *, reset_after=Tr
     """
     x_t = as_float_array("x_t", x_t, ndim=2, dtype=np.float64)
     m, n_inputs = x_t.shape
-    kernel, recurrent_kernel, bias, units = check_gate_weights(
+    kernel, recurrent_kernel, bias, units = _check_gate_weights(
         n_inputs, kernel, recurrent_kernel, bias, n_gates=3,
         layer=f"a GRU with reset_after={reset_after}", bias_rows=2 if reset_after else None)
-    h_prev = check_state("h_prev", h_prev, m, units)
+    h_prev = _check_state("h_prev", h_prev, m, units)
     if reset_after:
         x_z, x_r, x_h = np.split(x_t @ kernel + bias[0], 3, axis=1)
         u_z, u_r, u_h = np.split(h_prev @ recurrent_kernel + bias[1], 3, axis=1)
@@ -103,10 +103,10 @@ def gru_forward(inputs, kernel, recurrent_kernel, bias=None, *, reset_after=True
     """
     inputs = as_float_array("inputs", inputs, ndim=3, dtype=np.float64)
     m, n_steps, n_inputs = inputs.shape
-    kernel, recurrent_kernel, bias, units = check_gate_weights(
+    kernel, recurrent_kernel, bias, units = _check_gate_weights(
         n_inputs, kernel, recurrent_kernel, bias, n_gates=3,
         layer=f"a GRU with reset_after={reset_after}", bias_rows=2 if reset_after else None)
-    h = check_state("initial_state", initial_state, m, units)
+    h = _check_state("initial_state", initial_state, m, units)
     outputs = np.empty((m, n_steps, units))
     for t in range(n_steps):
         h = gru_step(inputs[:, t, :], h, kernel, recurrent_kernel, bias, reset_after=reset_after)

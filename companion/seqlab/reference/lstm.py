@@ -21,7 +21,7 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def check_gate_weights(n_inputs, kernel, recurrent_kernel, bias, *, n_gates, layer,
+def _check_gate_weights(n_inputs, kernel, recurrent_kernel, bias, *, n_gates, layer,
                        bias_rows=None):
     """Check the shapes of stacked-gate weights and return them as float64 arrays.
 
@@ -55,7 +55,7 @@ def check_gate_weights(n_inputs, kernel, recurrent_kernel, bias, *, n_gates, lay
     return kernel, recurrent_kernel, bias, units
 
 
-def check_state(name, state, m, units):
+def _check_state(name, state, m, units):
     """Check one recurrent state of shape ``(m, units)``; zeros when None."""
     if state is None:
         return np.zeros((m, units))
@@ -99,10 +99,10 @@ def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias=None):
     """
     x_t = as_float_array("x_t", x_t, ndim=2, dtype=np.float64)
     m, n_inputs = x_t.shape
-    kernel, recurrent_kernel, bias, units = check_gate_weights(
+    kernel, recurrent_kernel, bias, units = _check_gate_weights(
         n_inputs, kernel, recurrent_kernel, bias, n_gates=4, layer="an LSTM")
-    h_prev = check_state("h_prev", h_prev, m, units)
-    c_prev = check_state("c_prev", c_prev, m, units)
+    h_prev = _check_state("h_prev", h_prev, m, units)
+    c_prev = _check_state("c_prev", c_prev, m, units)
     z = x_t @ kernel + h_prev @ recurrent_kernel + bias
     z_i, z_f, z_c, z_o = np.split(z, 4, axis=1)
     c = _sigmoid(z_f) * c_prev + _sigmoid(z_i) * np.tanh(z_c)
@@ -136,15 +136,15 @@ def lstm_forward(inputs, kernel, recurrent_kernel, bias=None, *, initial_state=N
     """
     inputs = as_float_array("inputs", inputs, ndim=3, dtype=np.float64)
     m, n_steps, n_inputs = inputs.shape
-    kernel, recurrent_kernel, bias, units = check_gate_weights(
+    kernel, recurrent_kernel, bias, units = _check_gate_weights(
         n_inputs, kernel, recurrent_kernel, bias, n_gates=4, layer="an LSTM")
     if initial_state is None:
         h, c = np.zeros((m, units)), np.zeros((m, units))
     else:
         if len(initial_state) != 2:
             raise ValueError("initial_state must be a pair (h0, c0) for an LSTM")
-        h = check_state("initial_state[0]", initial_state[0], m, units)
-        c = check_state("initial_state[1]", initial_state[1], m, units)
+        h = _check_state("initial_state[0]", initial_state[0], m, units)
+        c = _check_state("initial_state[1]", initial_state[1], m, units)
     outputs = np.empty((m, n_steps, units))
     for t in range(n_steps):
         h, c = lstm_step(inputs[:, t, :], h, c, kernel, recurrent_kernel, bias)
