@@ -201,7 +201,9 @@ def plot_forecasts(inputs, forecasts, *, target=None, index=0, title="Forecasts"
         future = _pick_row("target", target, index, batch_ndim=2)
         steps = np.arange(n_steps, n_steps + future.shape[0])
         ax.plot(steps, future, color=_INK, marker="o", linestyle="--", label="Actual")
-    for color, (name, values) in zip(COLORS[1:] + COLORS[:1], forecasts.items()):
+    # The i-th model gets COLORS[i] here as in every other plot, so one chapter's figures
+    # agree on which colour is which model when they are given models in the same order.
+    for color, (name, values) in zip(COLORS * 4, forecasts.items()):
         forecast = _pick_row(f"forecasts[{name!r}]", values, index, batch_ndim=2)
         steps = np.arange(n_steps, n_steps + forecast.shape[0])
         ax.plot(steps, forecast, color=color, marker="x", markersize=8, markeredgewidth=2,
