@@ -109,17 +109,20 @@ def markdown_report(result):
         "",
         f"{settings['n_windows']} windows of {settings['n_steps']} steps, batch size "
         f"{settings['batch_size']}, {settings['epochs']} epochs per model; the median "
-        f"excludes the first (warm-up) epoch.",
+        f"excludes the first (warm-up) epoch. Backends may train on different numbers of "
+        f"windows; compare backends by the time per 1,000 windows.",
         "",
-        "| model | parameters | first epoch (s) | median epoch (s) | min-max (s) | ratio to SimpleRNN |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| model | parameters | first epoch (s) | median epoch (s) | min-max (s) | "
+        "median per 1,000 windows (s) | ratio to SimpleRNN |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in result["training"]:
         ratio = "n/a" if row["ratio_to_simple_rnn"] is None else f"{row['ratio_to_simple_rnn']:.2f}"
         lines.append(
             f"| {row['model']} | {row['parameters']} | {format_seconds(row['first_epoch_s'])} | "
             f"{format_seconds(row['median_epoch_s'])} | {format_seconds(row['min_epoch_s'])}-"
-            f"{format_seconds(row['max_epoch_s'])} | {ratio} |")
+            f"{format_seconds(row['max_epoch_s'])} | "
+            f"{format_seconds(row['median_epoch_s'] * 1000 / settings['n_windows'])} | {ratio} |")
     windowing = result.get("windowing")
     if windowing:
         lines += ["", "## Windowing throughput (bench/windowing.py)", "",
