@@ -52,8 +52,9 @@ test-companion: $(STAMP)
 
 test-notebooks: notebooks
 	@echo "=== chapters under nbval (SEQLAB_QUICK=1, KERAS_BACKEND=tensorflow) ==="
-	SEQLAB_QUICK=1 KERAS_BACKEND=tensorflow $(PYTEST) --nbval-lax --nbval-current-env \
-	  --nbval-cell-timeout=900 -q --durations=0 $(NOTEBOOKS_DIR)
+	SEQLAB_QUICK=1 KERAS_BACKEND=tensorflow PYTHONPATH=scripts $(PYTEST) --nbval-lax \
+	  --nbval-current-env -p nbval_clean_output --nbval-cell-timeout=900 -q --durations=0 \
+	  $(NOTEBOOKS_DIR)
 
 test-book: $(STAMP)
 	@echo "=== book build, execution off, warnings as errors ==="

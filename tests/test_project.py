@@ -162,3 +162,16 @@ def test_packages_export_every_public_name_of_their_modules(package):
             continue  # documented as its own module
         missing = public - set(parent.__all__)
         assert not missing, f"{package}.__all__ lacks {sorted(missing)} from {info.name}.py"
+
+
+def test_clean_output_plugin_finds_stderr_only():
+    import nbval_clean_output as plugin
+
+    outputs = [
+        {"output_type": "stream", "name": "stdout", "text": "fine\n"},
+        {"output_type": "display_data", "data": {"text/plain": "x"}},
+        {"output_type": "stream", "name": "stderr", "text": "UserWarning: shown in the page\n"},
+    ]
+    assert plugin.stderr_text(outputs) == "UserWarning: shown in the page\n"
+    assert plugin.stderr_text(outputs[:2]) == ""
+    assert plugin.stderr_text(None) == ""
