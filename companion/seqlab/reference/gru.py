@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from seqlab._checks import as_float_array
-from seqlab.reference.lstm import _sigmoid, _check_gate_weights, _check_state
+from seqlab.reference._weights import _check_gate_weights, _check_state, _sigmoid
 
 
 def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias=None, *, reset_after=True):

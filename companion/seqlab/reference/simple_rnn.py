@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from seqlab._checks import as_float_array
+from seqlab.reference._weights import _check_state
 
 ACTIVATIONS = {
     "tanh": np.tanh,
@@ -73,12 +74,7 @@ def simple_rnn_forward(inputs, kernel, recurrent_kernel, bias=None, *,
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
     act = ACTIVATIONS[activation]
     units = kernel.shape[1]
-    if initial_state is None:
-        state = np.zeros((m, units))
-    else:
-        state = as_float_array("initial_state", initial_state, ndim=2, dtype=np.float64)
-        if state.shape != (m, units):
-            raise ValueError(f"initial_state must have shape (m, units) = ({m}, {units}), got {state.shape}")
+    state = _check_state("initial_state", initial_state, m, units)
     outputs = np.empty((m, n_steps, units))
     for t in range(n_steps):
         state = act(inputs[:, t, :] @ kernel + state @ recurrent_kernel + bias)
@@ -143,13 +139,7 @@ def _backward(inputs, kernel, recurrent_kernel, bias, d_outputs, initial_state, 
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
     truncate = _check_truncate(truncate)
-    if initial_state is None:
-        initial_state = np.zeros((m, units))
-    initial_state = as_float_array("initial_state", initial_state, ndim=2, dtype=np.float64)
-    if initial_state.shape != (m, units):
-        raise ValueError(
-            f"initial_state must have shape (m, units) = ({m}, {units}), got {initial_state.shape}"
-        )
+    initial_state = _check_state("initial_state", initial_state, m, units)
     d_outputs = _check_d_outputs(d_outputs, m, n_steps, units)
 
     outputs = simple_rnn_forward(inputs, kernel, recurrent_kernel, bias, initial_state=initial_state,
