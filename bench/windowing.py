@@ -78,7 +78,7 @@ def run_windowing_benchmark(repeats: int = 7, *, n_steps: int = 10_000, input_le
     import seqlab  # noqa: F401  (quiets TensorFlow before keras is imported)
     import keras
 
-    from seqlab._checks import positive_int
+    from seqlab.checks import positive_int
     from seqlab.windows import make_windows, n_windows
 
     repeats = positive_int("repeats", repeats)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from seqlab._checks import one_of, positive_int
+from seqlab.checks import one_of, positive_int
 from seqlab.forecasting import predict_numpy
 from seqlab.metrics import seasonal_naive_scale
 from seqlab.windows import Scaler, _series_values, make_windows

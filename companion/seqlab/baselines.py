@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqlab._checks import as_float_array, positive_int
+from seqlab.checks import as_float_array, positive_int
 
 
 def _windows(X, name: str = "X") -> np.ndarray:

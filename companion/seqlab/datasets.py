@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from seqlab._checks import positive_int
+from seqlab.checks import positive_int
 
 # --------------------------------------------------------------------------------------
 # Synthetic series

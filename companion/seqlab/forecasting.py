@@ -20,7 +20,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from seqlab._checks import as_float_array, positive_int
+from seqlab.checks import as_float_array, positive_int
 
 __all__ = ["recursive_forecast", "multi_output_forecast", "predict_numpy"]
 

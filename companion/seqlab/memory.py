@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqlab._checks import positive_int
+from seqlab.checks import positive_int
 
 
 def _one_hot(ids, depth):

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from seqlab._checks import as_float_array, one_of, positive_int, same_shape
+from seqlab.checks import as_float_array, one_of, positive_int, same_shape
 
 
 def _pair(y_true, y_pred):

@@ -25,7 +25,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from seqlab._checks import as_float_array, positive_int
+from seqlab.checks import as_float_array, positive_int
 
 STYLE = {
     "axes.spines.top": False,

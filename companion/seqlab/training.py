@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-from seqlab._checks import as_float_array, one_of, positive_int
+from seqlab.checks import as_float_array, one_of, positive_int
 from seqlab.config import budget, seed_everything
 
 DISPLAYS = ("compact", "progress", None)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from seqlab._checks import as_float_array, one_of, positive_int
+from seqlab.checks import as_float_array, one_of, positive_int
 
 TARGETS = ("next", "horizon", "seq2seq")
 

@@ -7,6 +7,6 @@ bottom. The feedback says *what* is wrong (transposed weights, a missing bias, t
 activation, a wrong shape), not just "incorrect".
 """
 
-from seqlab.exercises.feedback import Feedback, NOT_DONE
+from seqlab.exercises.feedback import NOT_DONE, Feedback, run_answer
 
-__all__ = ["Feedback", "NOT_DONE"]
+__all__ = ["Feedback", "NOT_DONE", "run_answer"]

@@ -59,3 +59,50 @@ class Feedback:
             f"<div style='border-left:4px solid {colour};padding:0.3em 0.8em'>"
             f"<b style='color:{colour}'>{mark}</b> {html.escape(self.message)}{hints}</div>"
         )
+
+
+def run_answer(function, *args, what="the result"):
+    """Run a learner's function the one way every checker of the course does.
+
+    The placeholder convention is the same in every chapter: an exercise cell starts
+    with ``def answer(...): raise NotImplementedError`` (or the name bound to None or
+    ``...``), and the learner is told "not done yet", never "your function raised".
+
+    Args:
+        function: the learner's function, or None / ``...`` while not done.
+        *args: passed to ``function``. Pass copies of arrays the checker reuses.
+        what: what the function should return, named in the message when it
+            returns None (``"the forecasts"``, ``"the gradient"``).
+
+    Returns:
+        ``(result, None)`` when the function ran and returned something, else
+        ``(None, feedback)`` with a :class:`Feedback` whose diagnosis is
+        ``NOT_DONE`` (placeholder, ``NotImplementedError``, returned None),
+        ``"not_callable"`` or ``"raised"`` (any other exception, named with its
+        message).
+
+    Example:
+
+    >>> def answer(x):
+    ...     raise NotImplementedError
+    >>> run_answer(answer, 3)[1].diagnosis
+    'not done yet'
+    >>> run_answer(lambda x: x + 1, 3)
+    (4, None)
+    """
+    if function is None or function is Ellipsis:
+        return None, Feedback.not_done()
+    if not callable(function):
+        return None, Feedback.wrong(
+            "not_callable", f"Expected a function, got a {type(function).__name__}.")
+    try:
+        result = function(*args)
+    except NotImplementedError:
+        return None, Feedback.not_done()
+    except Exception as error:  # the learner's code may fail in any way
+        return None, Feedback.wrong(
+            "raised", f"Your function raised {type(error).__name__}: {str(error)[:300]}",
+            "Run it on a small example and print the shapes at every step.")
+    if result is None or result is Ellipsis:
+        return None, Feedback.not_done(f"Your function returned None: return {what}.")
+    return result, None

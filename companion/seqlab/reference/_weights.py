@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqlab._checks import as_float_array
+from seqlab.checks import as_float_array
 
 
 def _sigmoid(z):

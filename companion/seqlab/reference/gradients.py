@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqlab._checks import as_float_array
+from seqlab.checks import as_float_array
 
 
 def numerical_gradient(f, x, eps=1e-6):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqlab._checks import as_float_array
+from seqlab.checks import as_float_array
 from seqlab.reference._weights import _check_gate_weights, _check_state, _sigmoid
 
 

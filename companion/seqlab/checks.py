@@ -2,7 +2,8 @@
 
 Each helper raises an error that names the argument and says what was expected, so a
 learner sees "series must be 1-D or 2-D, got shape (4, 5, 6)" and not a stack trace from
-inside TensorFlow. Private: chapters never import it.
+inside TensorFlow. Every part of the package (layers, reference, exercises, config) uses
+these checks and no other; chapters have no need to import them.
 """
 
 from __future__ import annotations
