@@ -13,6 +13,7 @@ import keras
 from seqlab.layers import (GatedActivationUnit, LastTimeStep, LayerNormSimpleRNNCell,
                            WaveNetResidualBlock, build_dilated_causal_stack,
                            dilation_rates_for, receptive_field)
+from seqlab.reference import layer_norm_simple_rnn_forward
 
 ATOL = 1e-5
 
@@ -23,19 +24,6 @@ def to_numpy(x):
 
 def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
-
-
-def layer_norm_rnn_numpy(x, kernel, recurrent_kernel, gamma, beta, bias=None, epsilon=1e-3):
-    """Independent NumPy version of the cell, run over whole sequences."""
-    m, n_steps, _ = x.shape
-    h = np.zeros((m, kernel.shape[1]))
-    outputs = []
-    for t in range(n_steps):
-        a = x[:, t] @ kernel + h @ recurrent_kernel + (0.0 if bias is None else bias)
-        a = (a - a.mean(axis=1, keepdims=True)) / np.sqrt(a.var(axis=1, keepdims=True) + epsilon)
-        h = np.tanh(gamma * a + beta)
-        outputs.append(h)
-    return np.stack(outputs, axis=1)
 
 
 def causal_conv_numpy(x, kernel, bias, dilation):
@@ -80,8 +68,9 @@ def test_cell_matches_numpy_with_copied_weights(rng, use_bias):
     weights = {w.path.split("/")[-1]: to_numpy(w).astype("float64") for w in cell.weights}
     assert set(weights) == ({"kernel", "recurrent_kernel", "gamma", "beta"} | ({"bias"} if use_bias else set()))
     rnn_output = to_numpy(model.layers[0](x))
-    expected = layer_norm_rnn_numpy(x, weights["kernel"], weights["recurrent_kernel"],
-                                    weights["gamma"], weights["beta"], weights.get("bias"))
+    expected = layer_norm_simple_rnn_forward(
+        x, weights["kernel"], weights["recurrent_kernel"], weights["gamma"], weights["beta"],
+        weights.get("bias"), return_sequences=True)
     np.testing.assert_allclose(rnn_output, expected, atol=ATOL)
 
 
