@@ -44,6 +44,15 @@ def positive_int(name: str, value, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def positive_number(name: str, value) -> float:
+    """Check that ``value`` is a finite real number > 0 and return it as ``float``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number > 0, got {value!r}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
 def one_of(name: str, value, choices: Iterable) -> object:
     """Check that ``value`` is one of ``choices``."""
     choices = list(choices)

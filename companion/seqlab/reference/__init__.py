@@ -6,14 +6,23 @@ shape ``(units,)``), so weights copied from a Keras layer with ``layer.get_weigh
 can be passed straight in.
 """
 
+from seqlab.reference.clipping import (
+    clip_by_global_norm,
+    clip_by_norm,
+    clip_by_value,
+    global_norm,
+)
 from seqlab.reference.gradients import numerical_gradient
 from seqlab.reference.gru import gru_forward, gru_step
 from seqlab.reference.lstm import lstm_forward, lstm_step
+from seqlab.reference.normalization import layer_norm, layer_norm_simple_rnn_forward
 from seqlab.reference.simple_rnn import (
     simple_rnn_backward,
     simple_rnn_forward,
     simple_rnn_state_gradients,
 )
 
-__all__ = ["gru_forward", "gru_step", "lstm_forward", "lstm_step", "numerical_gradient",
+__all__ = ["clip_by_global_norm", "clip_by_norm", "clip_by_value", "global_norm",
+           "layer_norm", "layer_norm_simple_rnn_forward",
+           "gru_forward", "gru_step", "lstm_forward", "lstm_step", "numerical_gradient",
            "simple_rnn_backward", "simple_rnn_forward", "simple_rnn_state_gradients"]
