@@ -13,8 +13,20 @@ from seqlab.reference.clipping import (
     global_norm,
 )
 from seqlab.reference.gradients import numerical_gradient
-from seqlab.reference.gru import gru_forward, gru_step
-from seqlab.reference.lstm import lstm_forward, lstm_step
+from seqlab.reference.gru import (
+    GRU_GATES,
+    gru_forward,
+    gru_gates,
+    gru_parameter_count,
+    gru_step,
+)
+from seqlab.reference.lstm import (
+    LSTM_GATES,
+    lstm_forward,
+    lstm_gates,
+    lstm_parameter_count,
+    lstm_step,
+)
 from seqlab.reference.normalization import layer_norm, layer_norm_simple_rnn_forward
 from seqlab.reference.simple_rnn import (
     simple_rnn_backward,
@@ -25,4 +37,6 @@ from seqlab.reference.simple_rnn import (
 __all__ = ["clip_by_global_norm", "clip_by_norm", "clip_by_value", "global_norm",
            "layer_norm", "layer_norm_simple_rnn_forward",
            "gru_forward", "gru_step", "lstm_forward", "lstm_step", "numerical_gradient",
-           "simple_rnn_backward", "simple_rnn_forward", "simple_rnn_state_gradients"]
+           "simple_rnn_backward", "simple_rnn_forward", "simple_rnn_state_gradients",
+           "GRU_GATES", "LSTM_GATES", "gru_gates", "gru_parameter_count",
+           "lstm_gates", "lstm_parameter_count"]
