@@ -221,3 +221,45 @@ def test_a_figure_renders_itself_as_png_for_jupyter():
     png = fig._repr_png_()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000
     assert plt.get_fignums() == []
+
+
+def test_new_figure_returns_axes_shaped_like_plt_subplots_and_stays_out_of_pyplot():
+    plt.close("all")
+    fig, ax = plots.new_figure()
+    assert isinstance(fig, plots.CourseFigure) and isinstance(ax, matplotlib.axes.Axes)
+    assert tuple(fig.get_size_inches()) == (7.0, 3.5)
+    fig, axes = plots.new_figure(2, 3, figsize=(8, 5))
+    assert axes.shape == (2, 3) and len(fig.axes) == 6
+    assert tuple(fig.get_size_inches()) == (8.0, 5.0)
+    assert plots.new_figure(1, 2)[1].shape == (2,)
+    assert plt.get_fignums() == []
+
+
+def test_new_figure_draws_in_the_course_style_outside_any_rc_context():
+    fig, ax = plots.new_figure()
+    line, = ax.plot([0, 1], [0, 1], label="a")
+    ax.set(title="t", xlabel="x")
+    legend = ax.legend()
+    assert not ax.spines["top"].get_visible() and ax.xaxis.get_gridlines()[0].get_visible()
+    assert line.get_color() == plots.COLORS[0]
+    assert line.get_linewidth() == plots.STYLE["lines.linewidth"] != matplotlib.rcParamsDefault[
+        "lines.linewidth"]
+    assert ax.title.get_fontweight() == "bold"
+    assert not legend.get_frame_on()
+    # the style applies inside the calls only: pyplot's defaults are left as they were
+    assert matplotlib.rcParams["lines.linewidth"] == matplotlib.rcParamsDefault["lines.linewidth"]
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error, message",
+    [
+        ((0,), {}, ValueError, "nrows must be an integer >= 1, got 0"),
+        ((1, 2.0), {}, TypeError, "ncols must be an integer >= 1, got 2.0"),
+        ((), {"figsize": (7, 0)}, ValueError, r"figsize must be two numbers > 0 .*got \(7, 0\)"),
+        ((), {"figsize": 7}, ValueError, "figsize must be two numbers > 0"),
+        ((), {"figsize": "wide"}, TypeError, "figsize must be array-like of numbers, got str"),
+    ],
+)
+def test_new_figure_rejects_bad_input(args, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        plots.new_figure(*args, **kwargs)

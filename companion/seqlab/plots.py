@@ -12,6 +12,9 @@ or, to keep a handle on it, ``fig = plots.plot_series(x)`` followed by ``fig`` o
 last line. Outside a notebook, save it with ``fig.savefig("name.png")``. No function
 calls ``plt.show()``.
 
+A chapter that draws a figure of its own starts it with :func:`new_figure`, in place of
+``plt.subplots``: the same kind of figure, with axes that draw in the course style.
+
 All axes carry labels and a title; every function accepts ``title=`` to replace the
 default one.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import matplotlib
+import matplotlib.axes
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
@@ -69,6 +73,87 @@ class CourseFigure(Figure):
 def _figure(figsize=(7.0, 3.5), nrows=1, ncols=1):
     fig = CourseFigure(figsize=figsize, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
+    return fig, axes
+
+
+_STYLED_METHODS = (
+    "plot", "semilogx", "semilogy", "loglog", "step", "errorbar", "scatter", "bar", "barh",
+    "hist", "fill_between", "axhline", "axvline", "axhspan", "axvspan", "text", "annotate",
+    "legend", "set_title", "imshow",
+)
+
+
+class _CourseAxes(matplotlib.axes.Axes):
+    """Axes that draw in the course style (:data:`STYLE`) whenever a chapter draws on them.
+
+    Some settings (the line width, the title's weight, the legend's frame) are read when
+    the line, title or legend is made, not when the axes is: these axes apply
+    :data:`STYLE` to every call that makes one, so a chapter needs no ``rc_context``.
+    Made by :func:`new_figure`.
+    """
+
+
+def _in_style(method):
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
+for _name in _STYLED_METHODS:
+    setattr(_CourseAxes, _name, _in_style(getattr(matplotlib.axes.Axes, _name)))
+del _name
+
+
+def new_figure(nrows=1, ncols=1, *, figsize=None):
+    """Start a course-style figure with a grid of axes, the way chapters draw their own.
+
+    The figure is a :class:`CourseFigure` (displayed once when a cell ends with it, never
+    through pyplot, nothing to close) and its axes draw in the course style,
+    :data:`STYLE`. Use it in place of ``plt.subplots``; end the cell with ``fig``.
+
+    Args:
+        nrows: rows of axes, >= 1.
+        ncols: columns of axes, >= 1.
+        figsize: ``(width, height)`` in inches, both > 0; by default 7 x 3.5 inches for
+            one axes, wider and taller for a grid.
+
+    Returns:
+        ``(fig, axes)`` as ``plt.subplots`` returns them: ``axes`` is one Axes for a 1 x 1
+        grid, a 1-D array of Axes for one row or one column, else a 2-D array.
+
+    Raises:
+        TypeError: if ``nrows`` or ``ncols`` is not an integer, or ``figsize`` is not a pair
+            of numbers.
+        ValueError: if ``nrows`` or ``ncols`` is below 1, or ``figsize`` is not two
+            positive numbers.
+
+    Example:
+
+    >>> fig, axes = new_figure(1, 2)
+    >>> axes.shape, fig.get_size_inches().tolist()
+    ((2,), [9.0, 3.5])
+    >>> line, = axes[0].plot([0, 1], [1, 0])
+    >>> line.get_linewidth() == STYLE["lines.linewidth"]
+    True
+    """
+    nrows = positive_int("nrows", nrows)
+    ncols = positive_int("ncols", ncols)
+    if figsize is None:
+        figsize = (7.0 if ncols == 1 else min(13.0, 4.5 * ncols), 3.5 if nrows == 1 else 3.0 * nrows)
+    else:
+        size = as_float_array("figsize", figsize)
+        if size.shape != (2,) or not (size > 0).all():
+            raise ValueError(f"figsize must be two numbers > 0 (width, height in inches), "
+                             f"got {figsize!r}")
+        figsize = tuple(float(v) for v in size)
+    with matplotlib.rc_context(STYLE):
+        fig = CourseFigure(figsize=figsize, layout="constrained")
+        axes = fig.subplots(nrows, ncols, subplot_kw={"axes_class": _CourseAxes})
     return fig, axes
 
 
@@ -188,8 +273,8 @@ def plot_forecasts(inputs, forecasts, *, target=None, index=0, title="Forecasts"
 
     >>> import numpy as np
     >>> fig = plot_forecasts(np.arange(10.0), {"naive": np.full(3, 9.0)}, target=[10, 11, 12])
-    >>> len(fig.axes[0].lines)
-    3
+    >>> [line.get_label() for line in fig.axes[0].lines[:3]]
+    ['Input', 'Actual', 'naive']
     """
     window = _pick_row("inputs", inputs, index, batch_ndim=2)
     forecasts = _check_dict("forecasts", forecasts)
