@@ -239,18 +239,19 @@ def test_gated_unit_alone_saves_and_loads(rng, tmp_path):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: receptive_field(0, [1]), "kernel_size must be a positive integer"),
-    (lambda: receptive_field(2, []), "at least one dilation rate"),
-    (lambda: receptive_field(2, [1, 0]), "each dilation rate must be a positive integer"),
-    (lambda: dilation_rates_for(0), "target_field must be a positive integer"),
-    (lambda: dilation_rates_for(10, kernel_size=1), "kernel_size must be >= 2"),
+    (lambda: receptive_field(0, [1]), "kernel_size must be an integer >= 1"),
+    (lambda: receptive_field(2, []), "dilation_rates must hold at least one integer"),
+    (lambda: receptive_field(2, [1, 0]), r"dilation_rates\[1\] must be an integer >= 1"),
+    (lambda: dilation_rates_for(0), "target_field must be an integer >= 1"),
+    (lambda: dilation_rates_for(10, kernel_size=1), "kernel_size must be an integer >= 2"),
     (lambda: build_dilated_causal_stack(4, 2), "exactly one of dilation_rates and receptive_field"),
     (lambda: build_dilated_causal_stack(4, 2, [1, 2], receptive_field=4), "exactly one of"),
     (lambda: build_dilated_causal_stack(4, 2, [1, 2], strides=2), "keras.layers.Conv1D rejects strides"),
-    (lambda: build_dilated_causal_stack(4, 2, [1, 2], block="lstm"), "block must be 'plain' or 'wavenet'"),
-    (lambda: build_dilated_causal_stack(0, 2, [1, 2]), "n_filters must be a positive integer"),
-    (lambda: build_dilated_causal_stack(4, 2, [1], n_outputs=0), "n_outputs must be a positive integer"),
-    (lambda: WaveNetResidualBlock(4, kernel_size=0), "kernel_size must be a positive integer"),
+    (lambda: build_dilated_causal_stack(4, 2, [1, 2], block="lstm"),
+     r"block must be one of \['plain', 'wavenet'\], got 'lstm'"),
+    (lambda: build_dilated_causal_stack(0, 2, [1, 2]), "n_filters must be an integer >= 1"),
+    (lambda: build_dilated_causal_stack(4, 2, [1], n_outputs=0), "n_outputs must be an integer >= 1"),
+    (lambda: WaveNetResidualBlock(4, kernel_size=0), "kernel_size must be an integer >= 1"),
 ])
 def test_bad_arguments_get_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
@@ -258,5 +259,6 @@ def test_bad_arguments_get_clear_errors(call, message):
 
 
 def test_strides_without_dilation_are_allowed():
+    # aligned on the last step: outputs end at steps 15, 11, 7, 3 and -1 (padding)
     model = build_dilated_causal_stack(4, 2, [1, 1], strides=2)
-    assert tuple(model(np.zeros((1, 16, 1), "float32")).shape) == (1, 4, 1)
+    assert tuple(model(np.zeros((1, 16, 1), "float32")).shape) == (1, 5, 1)

@@ -67,3 +67,26 @@ def same_shape(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> None:
         raise ValueError(
             f"{name_a} and {name_b} must have the same shape, got {np.shape(a)} and {np.shape(b)}"
         )
+
+
+def positive_ints(name: str, value, *, length: int | None = None, minimum: int = 1) -> list[int]:
+    """Check one integer or a non-empty sequence of integers >= ``minimum``; return a list.
+
+    A single integer stands for a list of one, or, when ``length`` is given, for the
+    same value repeated ``length`` times (one per layer); a sequence must then hold
+    exactly ``length`` values. NumPy integers and integer arrays are accepted.
+    """
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return [positive_int(name, value, minimum=minimum)] * (1 if length is None else length)
+    else:
+        try:
+            values = list(value)
+        except TypeError:
+            raise TypeError(f"{name} must be an integer or a sequence of integers >= {minimum}, "
+                            f"got {value!r}") from None
+        if not values:
+            raise ValueError(f"{name} must hold at least one integer >= {minimum}, got none")
+        if length is not None and len(values) != length:
+            raise ValueError(f"{name} must hold one integer per layer ({length}), "
+                             f"got {len(values)}: {value!r}")
+    return [positive_int(f"{name}[{i}]", v, minimum=minimum) for i, v in enumerate(values)]

@@ -480,10 +480,6 @@ def plot_gradient_norms(norms, *, log_scale=True, xlabel="Steps back from the lo
     return fig
 
 
-def _receptive_field(kernel_size, dilation_rates):
-    return 1 + (kernel_size - 1) * sum(dilation_rates)
-
-
 @_styled
 def plot_receptive_field(kernel_size, dilation_rates, *, title=None):
     """Draw a stack of dilated causal convolutions and the inputs the last output sees.
@@ -491,8 +487,9 @@ def plot_receptive_field(kernel_size, dilation_rates, *, title=None):
     One row of circles per layer (inputs at the bottom), one column per time step. The
     connections that feed the last output are drawn as lines and the nodes they reach
     are filled, as in the WaveNet figure of van den Oord et al. (2016). The figure shows
-    exactly as many time steps as the receptive field, ``1 + (kernel_size - 1) *
-    sum(dilation_rates)``.
+    the whole span, ``seqlab.layers.receptive_field(kernel_size, dilation_rates)``
+    steps; the filled inputs are ``seqlab.layers.seen_offsets(...)`` (with rates that
+    do not start at 1 and double, the span has holes), and the title counts both.
 
     Args:
         kernel_size: the convolution's kernel size (>= 1).
@@ -512,7 +509,10 @@ def plot_receptive_field(kernel_size, dilation_rates, *, title=None):
     if isinstance(dilation_rates, (int, np.integer)) or not len(dilation_rates):
         raise TypeError(f"dilation_rates must be a non-empty list of integers, got {dilation_rates!r}")
     rates = [positive_int(f"dilation_rates[{i}]", rate) for i, rate in enumerate(dilation_rates)]
-    n_steps = _receptive_field(kernel_size, rates)
+    from seqlab.layers.receptive_field import receptive_field, seen_offsets
+
+    n_steps = receptive_field(kernel_size, rates)
+    seen = n_steps - 1 - seen_offsets(kernel_size, rates)
     n_layers = len(rates)
     width = min(12.0, max(6.0, 0.4 * n_steps + 2.0))
     unit = (width - 1.6) / (n_steps + 0.6)
@@ -530,6 +530,7 @@ def plot_receptive_field(kernel_size, dilation_rates, *, title=None):
                 below.add(source)
         active = below
         active_by_row[layer - 1] = set(active)
+    active_by_row[0] = set(seen.tolist())  # the inputs seen: the same set, from seqlab.layers
     radius = 0.18
     for row in range(n_layers + 1):
         for t in range(n_steps):
@@ -545,7 +546,8 @@ def plot_receptive_field(kernel_size, dilation_rates, *, title=None):
     step = max(1, n_steps // 16)
     ax.set_xticks(range(0, n_steps, step))
     ax.set(xlabel="Time step", title=title or (
-        f"Receptive field: {n_steps} steps\n(kernel size {kernel_size}, dilation rates {rates})"))
+        f"Receptive field: {n_steps} steps (span), {seen.size} of them seen\n"
+        f"(kernel size {kernel_size}, dilation rates {rates})"))
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     return fig

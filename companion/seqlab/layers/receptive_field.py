@@ -1,46 +1,109 @@
-"""Receptive field of a stack of causal dilated convolutions, and its inverse."""
+"""Receptive field of a stack of 1-D convolutions: its span, the steps seen, its inverse.
+
+For a stack of layers ``l = 1 .. L`` (the input's layer first) with kernel sizes
+``k_l``, dilation rates ``d_l`` and strides ``s_l``, one output of the top layer
+depends on the input steps
+
+``t_last - sum_l i_l * d_l * S_l``  for every choice of ``i_l`` in ``0 .. k_l - 1``,
+
+where ``t_last`` is the last input step it sees and ``S_l = s_1 * ... * s_(l-1)`` is
+the spacing, in input steps, of layer ``l``'s inputs (``S_1 = 1``). The offsets
+``sum_l i_l * d_l * S_l`` are :func:`seen_offsets`; the largest plus one is the span
+returned by :func:`receptive_field`. With rates that double from 1 and kernel 2 every
+step of the span is seen; with other rates (2, 4, 8, 16 for instance) the span has holes.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
+from seqlab.checks import positive_int, positive_ints
 
 
-def receptive_field(kernel_size, dilation_rates):
-    """Number of input steps that one output step of a causal conv stack can see.
+def _layers(kernel_size, dilation_rates, strides):
+    """Per-layer kernel sizes, rates and strides, checked; the rates set the depth."""
+    rates = positive_ints("dilation_rates", dilation_rates)
+    kernels = positive_ints("kernel_size", kernel_size, length=len(rates))
+    steps = positive_ints("strides", strides, length=len(rates))
+    return kernels, rates, steps
 
-    Each layer with kernel size ``k`` and dilation rate ``d`` widens the field by
-    ``(k - 1) * d`` steps, so a stack of such layers sees
 
-    ``1 + sum_l (kernel_size - 1) * d_l``
+def receptive_field(kernel_size, dilation_rates, strides=1):
+    """The span of input steps that one output of a 1-D convolution stack depends on.
 
-    steps: the current one and the ``receptive_field - 1`` before it.
+    The span runs from the first to the last input step an output can depend on,
+    both included:
+
+    ``span = 1 + sum_l (k_l - 1) * d_l * (s_1 * ... * s_(l-1))``
+
+    (each stride multiplies the reach of every layer above it). The span is not the
+    number of steps the output *sees*: dilation rates such as 2, 4, 8, 16 leave holes
+    (:func:`seen_offsets` lists the steps actually seen).
 
     Args:
-        kernel_size: kernel size shared by every layer (a positive integer).
-        dilation_rates: one positive integer per layer, in any order.
+        kernel_size: kernel size of every layer (an int), or one per layer.
+        dilation_rates: one dilation rate per layer, bottom layer first (a list, a
+            NumPy array, or a single int for a one-layer stack).
+        strides: stride of every layer (an int), or one per layer.
 
     Returns:
-        The receptive field, an int.
+        The span, an int >= 1.
 
     Raises:
-        ValueError: for a non-positive kernel size or dilation rate, or no layers.
+        TypeError: for a non-integer argument.
+        ValueError: for a value below 1, no layers, or per-layer lists of different
+            lengths.
 
     Example:
 
     >>> receptive_field(2, [1, 2, 4, 8])
     16
+    >>> receptive_field(2, 4)
+    5
+    >>> receptive_field(4, [1, 1], strides=2)
+    10
     """
-    _positive_int("kernel_size", kernel_size)
-    rates = list(dilation_rates)
-    if not rates:
-        raise ValueError("dilation_rates must hold at least one dilation rate, got none")
-    for rate in rates:
-        _positive_int("each dilation rate", rate)
-    return 1 + (kernel_size - 1) * sum(rates)
+    kernels, rates, steps = _layers(kernel_size, dilation_rates, strides)
+    span, spacing = 1, 1
+    for k, d, s in zip(kernels, rates, steps):
+        span += (k - 1) * d * spacing
+        spacing *= s
+    return span
+
+
+def seen_offsets(kernel_size, dilation_rates, strides=1):
+    """The input steps one output actually depends on, as offsets back in time.
+
+    Offset 0 is the last input step the output sees (for a causal stack, the output's
+    own step); offset ``o`` is ``o`` steps before it. The largest offset is
+    ``receptive_field(...) - 1``.
+
+    Args:
+        kernel_size: kernel size of every layer (an int), or one per layer.
+        dilation_rates: one dilation rate per layer, bottom layer first, or an int.
+        strides: stride of every layer (an int), or one per layer.
+
+    Returns:
+        A sorted 1-D NumPy int array of distinct offsets.
+
+    Raises:
+        TypeError, ValueError: as :func:`receptive_field`.
+
+    Example:
+
+    >>> offsets = seen_offsets(2, [2, 4, 8, 16])
+    >>> len(offsets), int(offsets.max()) + 1
+    (16, 31)
+    >>> seen_offsets(2, [1, 2, 4]).tolist()
+    [0, 1, 2, 3, 4, 5, 6, 7]
+    """
+    kernels, rates, steps = _layers(kernel_size, dilation_rates, strides)
+    offsets, spacing = np.zeros(1, dtype=int), 1
+    for k, d, s in zip(kernels, rates, steps):
+        taps = np.arange(k) * d * spacing
+        offsets = np.unique((offsets[:, None] + taps[None, :]).ravel())
+        spacing *= s
+    return offsets
 
 
 def dilation_rates_for(target_field, kernel_size=2):
@@ -56,9 +119,10 @@ def dilation_rates_for(target_field, kernel_size=2):
             the field).
 
     Returns:
-        A list of ints (empty-free: at least ``[1]``).
+        A list of ints (at least ``[1]``).
 
     Raises:
+        TypeError: for a non-integer argument.
         ValueError: for ``target_field < 1`` or ``kernel_size < 2``.
 
     Example:
@@ -68,10 +132,8 @@ def dilation_rates_for(target_field, kernel_size=2):
     >>> dilation_rates_for(17, kernel_size=2)
     [1, 2, 4, 8, 16]
     """
-    _positive_int("target_field", target_field)
-    _positive_int("kernel_size", kernel_size)
-    if kernel_size < 2:
-        raise ValueError("kernel_size must be >= 2 to widen the receptive field, got 1")
+    target_field = positive_int("target_field", target_field)
+    kernel_size = positive_int("kernel_size", kernel_size, minimum=2)
     rates = [1]
     while receptive_field(kernel_size, rates) < target_field:
         rates.append(2 * rates[-1])

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from seqlab.checks import positive_int
 from seqlab.layers.gated_activation_unit import GatedActivationUnit
-
-
-def _check_conv_arguments(n_filters, kernel_size, dilation_rate, strides=1):
-    """Check Conv1D arguments up front, with errors that say what was expected."""
-    for name, value in (("n_filters", n_filters), ("kernel_size", kernel_size),
-                        ("dilation_rate", dilation_rate), ("strides", strides)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if strides > 1 and dilation_rate > 1:
-        raise ValueError(
-            f"strides={strides} cannot be combined with dilation_rate={dilation_rate}: "
-            "keras.layers.Conv1D rejects strides > 1 together with dilation_rate > 1"
-        )
 
 
 @keras.saving.register_keras_serializable(package="seqlab")
@@ -48,7 +36,8 @@ class WaveNetResidualBlock(keras.layers.Layer):
         ``(residual, skip)``, both of shape ``(m, T, n_filters)``.
 
     Raises:
-        ValueError: for a non-positive argument, or inputs whose channel count is not
+        TypeError: for a non-integer ``n_filters``, ``kernel_size`` or ``dilation_rate``.
+        ValueError: for an argument below 1, or inputs whose channel count is not
             ``n_filters``.
 
     Example:
@@ -62,10 +51,9 @@ class WaveNetResidualBlock(keras.layers.Layer):
 
     def __init__(self, n_filters, kernel_size=2, dilation_rate=1, **kwargs):
         super().__init__(**kwargs)
-        _check_conv_arguments(n_filters, kernel_size, dilation_rate)
-        self.n_filters = n_filters
-        self.kernel_size = kernel_size
-        self.dilation_rate = dilation_rate
+        self.n_filters = positive_int("n_filters", n_filters)
+        self.kernel_size = positive_int("kernel_size", kernel_size)
+        self.dilation_rate = positive_int("dilation_rate", dilation_rate)
         self.dilated_conv = keras.layers.Conv1D(2 * n_filters, kernel_size, padding="causal",
                                                 dilation_rate=dilation_rate, name="dilated_conv")
         self.gate = GatedActivationUnit(name="gate")

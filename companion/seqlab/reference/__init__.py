@@ -12,6 +12,7 @@ from seqlab.reference.clipping import (
     clip_by_value,
     global_norm,
 )
+from seqlab.reference.conv1d import conv1d
 from seqlab.reference.gradients import numerical_gradient
 from seqlab.reference.gru import (
     GRU_GATES,
@@ -39,4 +40,4 @@ __all__ = ["clip_by_global_norm", "clip_by_norm", "clip_by_value", "global_norm"
            "gru_forward", "gru_step", "lstm_forward", "lstm_step", "numerical_gradient",
            "simple_rnn_backward", "simple_rnn_forward", "simple_rnn_state_gradients",
            "GRU_GATES", "LSTM_GATES", "gru_gates", "gru_parameter_count",
-           "lstm_gates", "lstm_parameter_count"]
+           "lstm_gates", "lstm_parameter_count", "conv1d"]
