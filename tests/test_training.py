@@ -5,7 +5,9 @@ import pytest
 
 import seqlab
 import keras
-from seqlab.training import FitResult, evaluate, fit_and_evaluate
+import inspect
+
+from seqlab.training import DEFAULTS, FitResult, evaluate, fit_and_evaluate
 
 
 def small_model(n_steps=6, seed=0, name="small"):
@@ -120,7 +122,12 @@ def test_compile_false_keeps_the_models_own_compile():
                               monitor="val_mse", compile=False, display=None)
     assert "val_mse" in result.history and "val_mae" not in result.history
     with pytest.raises(ValueError, match="monitor='val_mae' is not something the model reports"):
-        fit_and_evaluate(model, linear_data(), linear_data(seed=1), epochs=2, compile=False, display=None)
+        fit_and_evaluate(model, linear_data(), linear_data(seed=1), epochs=2, compile=False,
+                         monitor="val_mae", display=None)
+    # Without a monitor, a model compiled elsewhere is watched on its validation loss.
+    result = fit_and_evaluate(model, linear_data(), linear_data(seed=1), epochs=2, compile=False,
+                              display=None)
+    assert result.monitor == "val_loss"
 
 
 @pytest.mark.parametrize(
@@ -138,6 +145,14 @@ def test_compile_false_keeps_the_models_own_compile():
         (None, None, {"patience": 2.5}, TypeError, "patience must be an integer"),
         (None, None, {"display": "bars"}, ValueError, "display must be one of"),
         (None, None, {"learning_rate": -1.0}, ValueError, "learning_rate must be a number >= 0"),
+        (None, None, {"clipnorm": 1.0, "global_clipnorm": 1.0}, ValueError,
+         "clipnorm and global_clipnorm: set at most one of them.*clipnorm=1.0 and global_clipnorm=1.0"),
+        (None, None, {"clipnorm": 0.0}, ValueError, r"clipnorm must be a finite number > 0, got 0.0"),
+        (None, None, {"global_clipnorm": "1"}, TypeError, "global_clipnorm must be a number > 0, got '1'"),
+        (None, None, {"clipnorm": 1.0, "compile": False}, ValueError, "used only with compile=True"),
+        (None, None, {"callbacks": [object()]}, TypeError,
+         r"callbacks\[0\] must be a keras.callbacks.Callback, got object"),
+        (None, None, {"callbacks": 3}, TypeError, "callbacks must be a list of keras.callbacks.Callback"),
     ],
 )
 def test_bad_inputs_raise_clear_errors(train, valid, kwargs, error, message):
@@ -156,3 +171,119 @@ def test_evaluate_returns_floats_for_loss_and_metrics():
     X, y = linear_data()
     predictions = model.predict(X, verbose=0)
     assert scores["mae"] == pytest.approx(float(np.mean(np.abs(predictions - y))), rel=1e-5)
+
+
+def test_signature_defaults_are_the_documented_course_defaults():
+    parameters = inspect.signature(fit_and_evaluate).parameters
+    for name in ("learning_rate", "clipnorm", "global_clipnorm", "batch_size", "patience",
+                 "loss", "metrics", "seed"):
+        assert parameters[name].default == DEFAULTS[name], name
+    assert DEFAULTS["optimizer"] == "adam"
+
+
+def test_monitor_follows_the_loss_unless_mae_is_a_metric():
+    default = fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1), epochs=2,
+                               display=None)
+    assert default.monitor == "val_mae"
+    assert default.best_score == min(default.history["val_mae"])
+    no_mae = fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1), epochs=2,
+                              metrics=("mse",), display=None)
+    assert no_mae.monitor == "val_loss"
+    assert no_mae.best_score == min(no_mae.history["val_loss"])
+
+
+@pytest.mark.parametrize("setting", ["clipnorm", "global_clipnorm"])
+def test_clipping_settings_reach_the_optimizer(setting):
+    model = small_model()
+    fit_and_evaluate(model, linear_data(), linear_data(seed=1), epochs=1, display=None,
+                     **{setting: 0.5})
+    other = "global_clipnorm" if setting == "clipnorm" else "clipnorm"
+    assert getattr(model.optimizer, setting) == 0.5
+    assert getattr(model.optimizer, other) is None
+    assert isinstance(model.optimizer, keras.optimizers.Adam)
+
+
+class CountBatches(keras.callbacks.Callback):
+    """Counts the training batches run in each epoch (a callback passed by the caller)."""
+
+    def __init__(self):
+        super().__init__()
+        self.per_epoch = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.per_epoch.append(0)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.per_epoch[-1] += 1
+
+
+class BlowUp(keras.callbacks.Callback):
+    """Sets every weight to 1e30 before batch ``batch`` of epoch ``epoch`` (counted from 0):
+    the squared error then overflows float32, so the loss becomes inf or NaN there."""
+
+    def __init__(self, epoch, batch):
+        super().__init__()
+        self.epoch, self.batch, self.current = epoch, batch, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.current == self.epoch and batch == self.batch:
+            self.model.set_weights([np.full_like(w, 1e30) for w in self.model.get_weights()])
+
+
+def test_extra_callbacks_run_and_see_every_batch():
+    counter = CountBatches()
+    fit_and_evaluate(small_model(), linear_data(n=96), linear_data(seed=1), epochs=2,
+                     batch_size=32, callbacks=[counter], display=None)
+    assert counter.per_epoch == [3, 3]
+
+
+def test_a_run_that_diverges_mid_epoch_stops_there_and_keeps_the_best_weights(capsys):
+    model = small_model()
+    counter = CountBatches()
+    kept = {}
+
+    class KeepWeights(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            kept[epoch + 1] = [w.copy() for w in self.model.get_weights()]
+
+    result = fit_and_evaluate(model, linear_data(n=320), linear_data(seed=1), epochs=10,
+                              batch_size=32, learning_rate=0.01,
+                              callbacks=[BlowUp(epoch=2, batch=4), counter, KeepWeights()])
+    assert result.diverged and result.diverged_at == 3
+    assert counter.per_epoch == [10, 10, 5], "training stops at the batch whose loss is not finite"
+    assert result.epochs_run == 3
+    assert not np.isfinite(result.history["loss"][-1])
+    assert result.best_epoch in (1, 2)
+    assert result.best_score == min(result.history["val_mae"][:2])
+    for restored, best in zip(model.get_weights(), kept[result.best_epoch]):
+        np.testing.assert_array_equal(restored, best)
+    assert evaluate(model, linear_data(seed=1))["mae"] == pytest.approx(result.best_score, rel=1e-4)
+    line = capsys.readouterr().out.strip()
+    assert line == result.summary()
+    assert line.endswith(", diverged at epoch 3")
+    assert "FitResult(" in repr(result) and "diverged at epoch 3" in repr(result)
+
+
+def test_a_hand_set_huge_weight_diverges_in_the_first_epoch_and_keeps_the_initial_weights():
+    model = keras.Sequential([keras.Input((6, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(1, kernel_initializer=keras.initializers.Constant(1e30))],
+                             name="huge")
+    initial = [w.copy() for w in model.get_weights()]
+    result = fit_and_evaluate(model, linear_data(), linear_data(seed=1), epochs=5, display=None)
+    assert result.diverged and result.diverged_at == 1
+    assert result.epochs_run == 1 and result.best_epoch == 0
+    assert np.isnan(result.best_score)
+    for restored, start in zip(model.get_weights(), initial):
+        np.testing.assert_array_equal(restored, start)
+    assert result.summary().startswith("huge: 1 epochs (best 0), no finite val_mae")
+    assert result.summary().endswith("diverged at epoch 1")
+
+
+def test_a_run_that_does_not_diverge_says_so():
+    result = fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1), epochs=2,
+                              display=None)
+    assert result.diverged is False and result.diverged_at is None
+    assert "diverged" not in result.summary()

@@ -9,6 +9,34 @@ rendered page (never Keras's per-batch progress bars)::
 
 The number of epochs defaults to ``budget(full=100, quick=5)``, so a chapter runs at a
 reduced size in CI without any change.
+
+Course defaults
+---------------
+One set of settings, :data:`DEFAULTS`, used by :func:`fit_and_evaluate` unless a chapter
+passes another value:
+
+- optimiser: Adam, learning rate ``1e-3``, no gradient clipping (``clipnorm`` or
+  ``global_clipnorm`` turn it on);
+- batch size 32, loss ``"mse"``, metrics ``("mae",)``, seed 42;
+- early stopping with a patience of 10 epochs, the best epoch's weights restored;
+- epochs: ``budget(full=100, quick=5)``;
+- monitor: the validation loss, ``"val_loss"``, except that when ``"mae"`` is among the
+  metrics (as it is by default) the monitor is ``"val_mae"``: the course's forecasting
+  chapters compare models by their mean absolute error, and chapters 01-06 were written
+  with this rule. Pass ``monitor=`` to watch anything else.
+
+Diverged runs
+-------------
+A run whose training loss becomes NaN or infinite (a learning rate far too large, an
+exploding gradient) is not an error: training stops at the batch where it happened,
+the weights of the best epoch before it are restored (the initial weights if no epoch
+finished cleanly), and the result says so (``FitResult.diverged``,
+``FitResult.diverged_at``, and "diverged at epoch N" in the summary line). A chapter can
+then show a diverging run next to a clipped one.
+
+Helpers for the chapters on training: :func:`gradients_of` (gradients by automatic
+differentiation on every backend) and :func:`time_forward` (the median time of a forward
+pass, compilation excluded).
 """
 
 from __future__ import annotations
@@ -20,8 +48,24 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-from seqlab.checks import as_float_array, one_of, positive_int
+from seqlab.checks import as_float_array, one_of, positive_int, positive_number
 from seqlab.config import budget, seed_everything
+
+DEFAULTS = {
+    "optimizer": "adam",
+    "learning_rate": 1e-3,
+    "clipnorm": None,
+    "global_clipnorm": None,
+    "batch_size": 32,
+    "patience": 10,
+    "loss": "mse",
+    "metrics": ("mae",),
+    "monitor": "val_mae when 'mae' is among the metrics, else val_loss",
+    "epochs": "budget(full=100, quick=5)",
+    "seed": 42,
+}
+"""The course's training settings (see the module docstring); :func:`fit_and_evaluate`'s
+keyword defaults are these values."""
 
 DISPLAYS = ("compact", "progress", None)
 """Accepted values of ``display``: one closing line, a few lines while training, or silence."""
@@ -43,6 +87,10 @@ class FitResult:
         seconds: wall-clock time of the training.
         monitor: the name of the monitored quantity, e.g. ``"val_mae"``.
         name: the model's name, used in the summary line.
+        stopped_early: True when early stopping ended training before the epoch budget.
+        diverged: True when the training loss (or the monitored value) became NaN or
+            infinite; training stopped there and the best weights before it were restored.
+        diverged_at: the epoch (counted from 1) in which it happened, None otherwise.
     """
 
     history: dict
@@ -53,14 +101,27 @@ class FitResult:
     monitor: str = "val_mae"
     name: str = "model"
     stopped_early: bool = field(default=False)
+    diverged: bool = field(default=False)
+    diverged_at: int | None = field(default=None)
 
     def summary(self) -> str:
-        """One line: ``"name: 37 epochs (best 29), val_mae 0.0312, 12.4 s"``."""
+        """One line: ``"name: 37 epochs (best 29), val_mae 0.0312, 12.4 s"``.
+
+        A diverged run ends with ``", diverged at epoch N"``; when it diverged in its first
+        epoch there is no best epoch (``best 0``) and the line says ``"no finite val_mae"``.
+        """
         stopped = ", stopped early" if self.stopped_early else ""
-        return (
+        if self.best_epoch == 0:
+            best = f"no finite {self.monitor}"
+        else:
+            best = f"{self.monitor} {self.best_score:.4g}"
+        line = (
             f"{self.name}: {self.epochs_run} epochs (best {self.best_epoch}{stopped}), "
-            f"{self.monitor} {self.best_score:.4g}, {self.seconds:.1f} s"
+            f"{best}, {self.seconds:.1f} s"
         )
+        if self.diverged:
+            line += f", diverged at epoch {self.diverged_at}"
+        return line
 
     def __str__(self) -> str:
         return self.summary()
@@ -108,8 +169,9 @@ def _mode_for(monitor: str) -> str:
 
 
 class _BestWeights(keras.callbacks.Callback):
-    """Keeps the weights of the best epoch and stops after ``patience`` epochs without
-    improvement; prints the progress lines when asked."""
+    """Keeps the weights of the best epoch, stops after ``patience`` epochs without
+    improvement, stops at the first batch whose loss is NaN or infinite, and prints the
+    progress lines when asked."""
 
     def __init__(self, monitor, mode, patience, epochs, display):
         super().__init__()
@@ -120,10 +182,26 @@ class _BestWeights(keras.callbacks.Callback):
         self.best_weights = None
         self.wait = 0
         self.stopped_early = False
+        self.diverged_at = None
+        self.epoch = 0
         self.every = max(1, math.ceil(epochs / _PROGRESS_LINES))
 
     def _improved(self, value):
         return value < self.best_score if self.mode == "min" else value > self.best_score
+
+    def on_train_begin(self, logs=None):
+        # Restored if the run diverges before any epoch ends cleanly.
+        self.best_weights = self.model.get_weights()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        # The check TerminateOnNaN makes, without its print: stop within the epoch.
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.diverged_at = self.epoch + 1
+            self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -132,12 +210,11 @@ class _BestWeights(keras.callbacks.Callback):
                 f"monitor={self.monitor!r} is not something the model reports; it reports {sorted(logs)}"
             )
         value = float(logs[self.monitor])
-        if math.isnan(value):
-            raise FloatingPointError(
-                f"{self.monitor} became NaN at epoch {epoch + 1}: the training diverged "
-                "(try a smaller learning_rate)"
-            )
-        if self._improved(value):
+        loss = float(logs.get("loss", 0.0))
+        if self.diverged_at is not None or not (math.isfinite(value) and math.isfinite(loss)):
+            self.diverged_at = epoch + 1
+            self.model.stop_training = True
+        elif self._improved(value):
             self.best_score, self.best_epoch, self.wait = value, epoch + 1, 0
             self.best_weights = self.model.get_weights()
         else:
@@ -145,7 +222,8 @@ class _BestWeights(keras.callbacks.Callback):
             if self.wait >= self.patience:
                 self.stopped_early = True
                 self.model.stop_training = True
-        if self.display == "progress" and (epoch == 0 or (epoch + 1) % self.every == 0):
+        if self.display == "progress" and (epoch == 0 or (epoch + 1) % self.every == 0 or
+                                           self.diverged_at is not None):
             shown = ", ".join(f"{key} {float(val):.4g}" for key, val in logs.items()
                               if key in ("loss", "val_loss", self.monitor))
             print(f"  epoch {epoch + 1:>{len(str(self.epochs))}}/{self.epochs}: {shown}")
@@ -155,10 +233,44 @@ class _BestWeights(keras.callbacks.Callback):
             self.model.set_weights(self.best_weights)
 
 
-def fit_and_evaluate(model, train, valid, *, epochs=None, learning_rate=1e-3, patience=10,
-                     batch_size=32, loss="mse", metrics=("mae",), monitor="val_mae", seed=42,
-                     display="compact", compile=True, mode="auto") -> FitResult:
+def _default_monitor(metrics, compile) -> str:
+    if compile and any(_metric_name(metric) == "mae" for metric in metrics):
+        return "val_mae"
+    return "val_loss"
+
+
+def _clip_value(name, value):
+    return None if value is None else positive_number(name, value)
+
+
+def _check_callbacks(callbacks) -> list:
+    if isinstance(callbacks, keras.callbacks.Callback):
+        callbacks = [callbacks]
+    try:
+        callbacks = list(callbacks)
+    except TypeError:
+        raise TypeError(
+            f"callbacks must be a list of keras.callbacks.Callback, got {type(callbacks).__name__}"
+        ) from None
+    for position, callback in enumerate(callbacks):
+        if not isinstance(callback, keras.callbacks.Callback):
+            raise TypeError(
+                f"callbacks[{position}] must be a keras.callbacks.Callback, "
+                f"got {type(callback).__name__}"
+            )
+    return callbacks
+
+
+def fit_and_evaluate(model, train, valid, *, epochs=None,
+                     learning_rate=DEFAULTS["learning_rate"], patience=DEFAULTS["patience"],
+                     batch_size=DEFAULTS["batch_size"], loss=DEFAULTS["loss"],
+                     metrics=DEFAULTS["metrics"], monitor=None, seed=DEFAULTS["seed"],
+                     display="compact", compile=True, mode="auto", clipnorm=None,
+                     global_clipnorm=None, callbacks=()) -> FitResult:
     """Train ``model`` with Adam and early stopping, and restore its best weights.
+
+    The defaults are the course's (:data:`DEFAULTS`). A run whose loss becomes NaN or
+    infinite is stopped and reported in the result (``diverged``), not raised.
 
     Args:
         model: a Keras model.
@@ -171,23 +283,34 @@ def fit_and_evaluate(model, train, valid, *, epochs=None, learning_rate=1e-3, pa
         loss: the loss passed to ``model.compile``.
         metrics: the metrics passed to ``model.compile``.
         monitor: what early stopping watches: ``"val_loss"``, ``"loss"``, or ``"val_"``/no prefix
-            plus the name of one of ``metrics``.
+            plus the name of one of ``metrics``. None (the default) watches ``"val_mae"``
+            when ``"mae"`` is among ``metrics`` and ``compile`` is True, ``"val_loss"``
+            otherwise.
         seed: seeds Python, NumPy and Keras before training, so runs repeat
             (the model's initial weights are seeded when it is built, before this call).
         display: ``"compact"`` prints one line at the end, ``"progress"`` adds a few lines
             while training, ``None`` prints nothing.
-        compile: set False to keep the model's own ``compile`` (``loss``, ``metrics`` and
-            ``learning_rate`` are then ignored).
+        compile: set False to keep the model's own ``compile`` (``loss``, ``metrics``,
+            ``learning_rate`` and the clipping arguments are then not used).
         mode: ``"min"`` or ``"max"``, whether a lower or higher ``monitor`` is better;
             ``"auto"`` picks ``"max"`` for accuracy-like names and ``"min"`` otherwise.
+        clipnorm: clip each weight's gradient to this norm (Adam's ``clipnorm``), or None.
+        global_clipnorm: clip all gradients together so that their global norm is at most
+            this (Adam's ``global_clipnorm``), or None. Set at most one of the two.
+        callbacks: extra ``keras.callbacks.Callback`` objects, run after the course's
+            early-stopping callback.
 
     Returns:
-        A :class:`FitResult`; the model holds the weights of ``FitResult.best_epoch``.
+        A :class:`FitResult`; the model holds the weights of ``FitResult.best_epoch``
+        (its initial weights if the run diverged in its first epoch).
 
     Raises:
-        TypeError: ``train`` or ``valid`` is not an ``(X, y)`` pair.
+        TypeError: ``train`` or ``valid`` is not an ``(X, y)`` pair, or a callback is not a
+            ``keras.callbacks.Callback``.
         ValueError: X and y lengths differ, the data contain NaN or inf, ``monitor`` is not
-            a reported quantity, or an integer argument is not positive.
+            a reported quantity, an integer argument is not positive, a clipping value is
+            not positive, both ``clipnorm`` and ``global_clipnorm`` are set, or a clipping
+            value is given with ``compile=False``.
 
     Example:
 
@@ -195,8 +318,8 @@ def fit_and_evaluate(model, train, valid, *, epochs=None, learning_rate=1e-3, pa
     >>> X = np.random.rand(64, 5, 1).astype("float32"); y = X[:, -1]
     >>> model = keras.Sequential([keras.Input((5, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
     >>> result = fit_and_evaluate(model, (X, y), (X, y), epochs=2, display=None)
-    >>> result.epochs_run
-    2
+    >>> result.epochs_run, result.monitor, result.diverged
+    (2, 'val_mae', False)
     """
     train_x, train_y = _check_pair("train", train)
     valid_x, valid_y = _check_pair("valid", valid)
@@ -207,33 +330,54 @@ def fit_and_evaluate(model, train, valid, *, epochs=None, learning_rate=1e-3, pa
     one_of("mode", mode, ("auto", "min", "max"))
     if isinstance(metrics, str):
         metrics = (metrics,)
+    if monitor is None:
+        monitor = _default_monitor(metrics, compile)
     if compile:
         allowed = _monitor_names(metrics)
         if monitor not in allowed:
             raise ValueError(f"monitor must be one of {allowed} (from loss and metrics), got {monitor!r}")
-    if not isinstance(learning_rate, (int, float)) or learning_rate < 0:
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
+            or learning_rate < 0:
         raise ValueError(f"learning_rate must be a number >= 0, got {learning_rate!r}")
+    clipnorm = _clip_value("clipnorm", clipnorm)
+    global_clipnorm = _clip_value("global_clipnorm", global_clipnorm)
+    if clipnorm is not None and global_clipnorm is not None:
+        raise ValueError(
+            "clipnorm and global_clipnorm: set at most one of them (clip each gradient, or "
+            f"all of them together), got clipnorm={clipnorm} and global_clipnorm={global_clipnorm}"
+        )
+    if not compile and (clipnorm is not None or global_clipnorm is not None):
+        raise ValueError(
+            "clipnorm and global_clipnorm are Adam settings used only with compile=True; "
+            "with compile=False set them on the model's own optimizer"
+        )
+    extra_callbacks = _check_callbacks(callbacks)
 
     seed_everything(seed)
     if compile:
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-                      loss=loss, metrics=list(metrics))
+        optimizer = keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm,
+                                          global_clipnorm=global_clipnorm)
+        model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
     tracker = _BestWeights(monitor, _mode_for(monitor) if mode == "auto" else mode,
                            patience, epochs, display)
     start = time.perf_counter()
     history = model.fit(train_x, train_y, validation_data=(valid_x, valid_y), epochs=epochs,
-                        batch_size=batch_size, callbacks=[tracker], shuffle=True, verbose=0)
+                        batch_size=batch_size, callbacks=[tracker, *extra_callbacks],
+                        shuffle=True, verbose=0)
     seconds = time.perf_counter() - start
     values = {key: [float(v) for v in vals] for key, vals in history.history.items()}
+    best_score = tracker.best_score if tracker.best_epoch else math.nan
     result = FitResult(
         history=values,
         best_epoch=tracker.best_epoch,
-        best_score=tracker.best_score,
+        best_score=best_score,
         epochs_run=len(values[monitor]),
         seconds=seconds,
         monitor=monitor,
         name=model.name,
         stopped_early=tracker.stopped_early,
+        diverged=tracker.diverged_at is not None,
+        diverged_at=tracker.diverged_at,
     )
     if display is not None:
         print(result.summary())
