@@ -646,3 +646,69 @@ def plot_unrolled_rnn(n_steps=4, *, kind="neuron", rolled=True, title=None):
     ax.set_title(title or default)
     ax.set_xlabel("Time →")
     return fig
+
+
+_GATE_NAMES = ("input", "forget", "output", "update", "reset")
+_STATE_NAMES = ("c", "h", "candidate")
+
+
+@_styled
+def plot_gates(gates, *, index=0, unit=0, marked=None, title="Inside a gated cell"):
+    """Plot the gates and states of one unit of an LSTM or GRU along one sequence.
+
+    Args:
+        gates: the dict :func:`seqlab.reference.lstm_gates` or
+            :func:`~seqlab.reference.gru_gates` returns, arrays of shape ``(m, T, units)``.
+        index: which sequence of the batch, ``0 <= index < m``.
+        unit: which unit, ``0 <= unit < units``.
+        marked: optional boolean array of shape ``(T,)`` or ``(m, T)``; its True steps
+            (the marked steps of the adding problem, say) are shaded in both panels.
+        title: the title over the two panels.
+
+    Returns:
+        The matplotlib Figure: gate values (0 to 1) on top, the states below.
+
+    Raises:
+        TypeError: if ``gates`` is not a dict.
+        ValueError: if the arrays are not 3-D, or ``index`` or ``unit`` is out of range.
+
+    Example:
+
+    >>> import numpy as np
+    >>> values = {"input": np.full((1, 4, 2), 0.5), "c": np.zeros((1, 4, 2))}
+    >>> fig = plot_gates(values, marked=np.array([0, 1, 0, 0], bool))
+    >>> [len(ax.lines) for ax in fig.axes]
+    [1, 1]
+    """
+    gates = _check_dict("gates", gates)
+    arrays = {name: as_float_array(f"gates[{name!r}]", value, ndim=3)
+              for name, value in gates.items()}
+    m, n_steps, units = next(iter(arrays.values())).shape
+    index = positive_int("index", index, minimum=0)
+    unit = positive_int("unit", unit, minimum=0)
+    if index >= m or unit >= units:
+        raise ValueError(f"index must be < {m} and unit < {units} for gates of shape "
+                         f"{(m, n_steps, units)}, got index={index}, unit={unit}")
+    fig, axes = _figure(figsize=(7.0, 4.8), nrows=2)
+    steps = np.arange(n_steps)
+    panels = [(axes[0, 0], [k for k in arrays if k in _GATE_NAMES], "gate value"),
+              (axes[1, 0], [k for k in arrays if k in _STATE_NAMES], "state value")]
+    if marked is not None:
+        marked = np.asarray(marked, dtype=bool)
+        marked = marked[index] if marked.ndim == 2 else marked
+        if marked.shape != (n_steps,):
+            raise ValueError(f"marked must have shape ({n_steps},) or (m, {n_steps}), "
+                             f"got {np.shape(marked)}")
+    for ax, names, ylabel in panels:
+        for name in names:
+            ax.plot(steps, arrays[name][index, :, unit], label=name)
+        if marked is not None:
+            for step in steps[marked]:
+                ax.axvspan(step - 0.5, step + 0.5, color="#888888", alpha=0.25,
+                           label="marked step" if step == steps[marked][0] else None)
+        ax.set(xlabel="time step", ylabel=ylabel)
+        if ax.lines:
+            ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
+    axes[0, 0].set_ylim(-0.05, 1.05)
+    axes[0, 0].set_title(title)
+    return fig
