@@ -161,7 +161,7 @@ def test_builder_checker_accepts_a_gru_stack_too():
     (lambda n, u, h: deep_rnn(n, u, h, depth=n - 1), "wrong_depth"),
     (lambda n, u, h: deep_rnn(n, u, 1), "wrong_output_shape"),
     (lambda n, u, h: deep_rnn(n, u, h, units_of_last=u + 1), "wrong_units"),
-    (lambda n, u, h: "a model", "raised"),
+    (lambda n, u, h: "a model", "not_a_model"),
 ])
 def test_builder_checker_names_each_mistake(answer, diagnosis):
     feedback = ch06.check_deep_rnn_builder(answer)

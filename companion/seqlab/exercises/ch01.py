@@ -16,30 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqlab.exercises.feedback import Feedback
+from seqlab.exercises.feedback import Feedback, run_answer
 from seqlab.reference.simple_rnn import simple_rnn_forward
 
 __all__ = ["check_forward_pass", "check_parameter_count", "check_concatenated_weights",
            "check_linear_neuron", "parameter_count"]
 
 _ATOL = 1e-5
-
-
-def _call(fn, *args):
-    """Run the learner's function: (result, None), or (None, Feedback) when it cannot be run."""
-    if fn is None or fn is Ellipsis:
-        return None, Feedback.not_done()
-    if not callable(fn):
-        return None, Feedback.wrong("not_callable", f"Expected a function, got a {type(fn).__name__}.")
-    try:
-        result = fn(*args)
-    except NotImplementedError:
-        return None, Feedback.not_done()
-    except Exception as error:  # the learner's code may fail in any way
-        return None, error
-    if result is None or result is Ellipsis:
-        return None, Feedback.not_done("Your function returned None: return the result.")
-    return result, None
 
 
 def _case(m, n_steps, n_inputs, n_neurons, seed):
@@ -143,23 +126,23 @@ def check_forward_pass(fn) -> Feedback:
     """
     # n_inputs != n_neurons and m != n_neurons, so that transposes show up as shape errors.
     X, W_x, W_y, b = _case(m=5, n_steps=4, n_inputs=2, n_neurons=3, seed=0)
-    output, problem = _call(fn, X.copy(), W_x.copy(), W_y.copy(), b.copy())
-    if isinstance(problem, Feedback):
+    output, problem = run_answer(fn, X.copy(), W_x.copy(), W_y.copy(), b.copy(),
+                                 what="the outputs of the last step")
+    if problem is not None and problem.diagnosis != "raised":
         return problem
     if problem is not None:
         # A transposed input kernel only fails when n_inputs != n_neurons: try a square case.
         square = _case(m=5, n_steps=4, n_inputs=3, n_neurons=3, seed=1)
-        square_output, _ = _call(fn, *(a.copy() for a in square))
+        square_output, _ = run_answer(fn, *(a.copy() for a in square))
         if square_output is not None and np.shape(square_output) == (5, 3) and np.allclose(
                 np.asarray(square_output, dtype=float), _transposed_forward(*square), atol=_ATOL):
             return Feedback.wrong(
                 "transposed_kernel",
                 "The input weights are transposed: X_t @ W_x.T only has the right shapes when "
                 "n_inputs == n_neurons. In mini-batch form it is X_t @ W_x.",
-                f"X_t has shape (m, n_inputs) and W_x (n_inputs, n_neurons); your function failed with "
-                f"{type(problem).__name__}: {problem}")
+                "X_t has shape (m, n_inputs) and W_x (n_inputs, n_neurons). " + problem.message)
         return Feedback.wrong(
-            "raised", f"Your function raised {type(problem).__name__}: {problem}",
+            "raised", problem.message,
             "Check each array's shape: X (m, T, n_inputs), W_x (n_inputs, n_neurons), "
             "W_y (n_neurons, n_neurons), b (n_neurons,).")
     try:
@@ -220,11 +203,9 @@ def check_parameter_count(fn) -> Feedback:
     }
     answers = []
     for n_inputs, n_neurons in _COUNT_SIZES:
-        answer, problem = _call(fn, n_inputs, n_neurons)
-        if isinstance(problem, Feedback):
-            return problem
+        answer, problem = run_answer(fn, n_inputs, n_neurons, what="the number of parameters")
         if problem is not None:
-            return Feedback.wrong("raised", f"Your function raised {type(problem).__name__}: {problem}")
+            return problem
         answers.append(answer)
     try:
         answers = [float(a) for a in answers]
@@ -265,23 +246,22 @@ def check_concatenated_weights(fn) -> Feedback:
     True
     """
     _, W_x, W_y, _ = _case(m=1, n_steps=1, n_inputs=2, n_neurons=3, seed=2)
-    answer, problem = _call(fn, W_x.copy(), W_y.copy())
-    if isinstance(problem, Feedback):
+    answer, problem = run_answer(fn, W_x.copy(), W_y.copy(), what="the matrix W")
+    if problem is not None and problem.diagnosis != "raised":
         return problem
     if problem is not None:
         # Side by side only works when n_inputs == n_neurons: try a square case.
         _, square_x, square_y, _ = _case(m=1, n_steps=1, n_inputs=3, n_neurons=3, seed=3)
-        square, _ = _call(fn, square_x.copy(), square_y.copy())
+        square, _ = run_answer(fn, square_x.copy(), square_y.copy())
         if square is not None and np.shape(square) == (3, 6) and np.allclose(
                 np.asarray(square, dtype=float), np.hstack([square_x, square_y])):
             return Feedback.wrong(
                 "stacked_horizontally",
                 "You put W_x and W_y side by side (axis 1); they must be stacked vertically "
                 "(axis 0): W = [W_x; W_y] has shape (n_inputs + n_neurons, n_neurons).",
-                f"Side by side only fits when n_inputs == n_neurons; here it failed with "
-                f"{type(problem).__name__}: {problem}")
+                "Side by side only fits when n_inputs == n_neurons. " + problem.message)
         return Feedback.wrong(
-            "raised", f"Your function raised {type(problem).__name__}: {problem}",
+            "raised", problem.message,
             "W_x has n_neurons columns and so does W_y: they can be stacked one above the other.")
     try:
         W = np.asarray(answer, dtype=float)

@@ -15,20 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqlab.exercises.feedback import Feedback
+from seqlab.exercises.feedback import NOT_DONE, Feedback, run_answer
 from seqlab.memory import recall_task
 
 __all__ = ["check_recall_target", "check_longest_solved", "check_state_shapes",
            "longest_solved_reference", "STATE_QUIZ"]
-
-
-def _call(function, *args):
-    """Run the learner's function; return (result, None) or (None, Feedback)."""
-    try:
-        return function(*args), None
-    except Exception as error:  # the learner's code may fail in any way
-        return None, Feedback.wrong("raised", f"Your function raised {type(error).__name__}: "
-                                    f"{str(error)[:300]}")
 
 
 # --- the recall target ----------------------------------------------------------------
@@ -51,17 +42,13 @@ def check_recall_target(recall_target) -> Feedback:
         ``"wrong_shape"``, ``"off_by_one"`` (``lag`` steps before the end counted from
         ``ids[:, -lag]``), ``"counted_from_start"`` (``ids[:, lag]``), ``"wrong_values"``.
     """
-    if recall_target is None:
-        return Feedback.not_done()
-    if not callable(recall_target):
+    if recall_target is not None and not callable(recall_target):
         return Feedback.wrong("not_callable", "Give a function recall_target(ids, lag).")
     for n_steps, lag in _RECALL_CASES:
         ids, expected = recall_task(64, n_steps, lag, n_symbols=6, one_hot=False, seed=n_steps + lag)
-        result, failure = _call(recall_target, ids.copy(), lag)
+        result, failure = run_answer(recall_target, ids.copy(), lag, what="the targets")
         if failure is not None:
             return failure
-        if result is None:
-            return Feedback.not_done()
         got = np.asarray(result)
         if got.shape != expected.shape:
             if got.size == expected.size and np.array_equal(got.ravel(), expected):
@@ -154,18 +141,21 @@ def check_longest_solved(longest_solved) -> Feedback:
         ``"assumes_sorted"``, ``"returned_index"``, ``"nothing_solved_not_zero"``,
         ``"wrong_value"``.
     """
-    if longest_solved is None:
-        return Feedback.not_done()
-    if not callable(longest_solved):
+    if longest_solved is not None and not callable(longest_solved):
         return Feedback.wrong("not_callable", "Give a function longest_solved(lengths, errors, threshold).")
     for name, (lengths, errors, threshold) in _CURVES.items():
         expected = longest_solved_reference(lengths, errors, threshold)
-        got, failure = _call(longest_solved, list(lengths), list(errors), threshold)
+        got, failure = run_answer(longest_solved, list(lengths), list(errors), threshold,
+                                  what="the longest solved length")
+        if failure is not None and failure.diagnosis == NOT_DONE and name == "nothing solved":
+            # It answered the curves before this one: None here means "no length", not "not done".
+            return Feedback.wrong(
+                "nothing_solved_not_zero",
+                f"On the curve {name!r}, lengths={lengths}, errors={errors}, threshold={threshold}: "
+                "nothing is solved, so the answer is 0; your function gave no number.")
         if failure is not None:
             return failure
-        if got is None and name == "falling":
-            return Feedback.not_done()
-        if got is not None and np.ndim(got) == 0 and got == expected:
+        if np.ndim(got) == 0 and got == expected:
             continue
         where = f"On the curve {name!r}, lengths={lengths}, errors={errors}, threshold={threshold}"
         if name == "nothing solved":

@@ -15,7 +15,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from seqlab.exercises.feedback import Feedback
+from seqlab.exercises.feedback import Feedback, run_answer
 
 __all__ = [
     "ARCHITECTURES",
@@ -148,15 +148,14 @@ def check_vector_to_sequence_model(model, *, n_features: int = 8, n_steps: int =
         returns only its last output), ``"wrong_length"``, ``"wrong_output_size"``,
         ``"ignores_input"``.
     """
-    if model is None:
+    if model is None or model is Ellipsis:
         return Feedback.not_done()
     if callable(model) and not isinstance(model, keras.Model):
-        try:
-            model = model()
-        except Exception as error:  # the learner's builder may fail in any way
-            return _diagnose_call_error(error, n_steps)
-        if model is None:
-            return Feedback.not_done()
+        model, problem = run_answer(model, what="the model")
+        if problem is not None:
+            if problem.diagnosis != "raised":
+                return problem
+            return _diagnose_call_error(problem.message, problem.message, n_steps)
     if not isinstance(model, keras.Model):
         return Feedback.wrong("not_a_model", f"Expected a keras.Model, got {type(model).__name__}.")
     try:
@@ -174,7 +173,9 @@ def check_vector_to_sequence_model(model, *, n_features: int = 8, n_steps: int =
     try:
         output = keras.ops.convert_to_numpy(model(vectors))
     except Exception as error:  # the learner's model may fail in any backend-specific way
-        return _diagnose_call_error(error, n_steps)
+        return _diagnose_call_error(
+            str(error), f"Building or calling the model failed: {type(error).__name__}: "
+                        f"{str(error)[:300]}", n_steps)
     if output.ndim == 2:
         return Feedback.wrong(
             "missing_return_sequences",
@@ -202,8 +203,9 @@ def check_vector_to_sequence_model(model, *, n_features: int = 8, n_steps: int =
                             f"shape ({n_steps}, {n_outputs}).")
 
 
-def _diagnose_call_error(error: Exception, n_steps: int) -> Feedback:
-    text = str(error)
+def _diagnose_call_error(text: str, message: str, n_steps: int) -> Feedback:
+    """The feedback on an error while building or calling the model: ``text`` is the
+    error's message, ``message`` what the learner is told when no mistake is recognised."""
     if "expected ndim=3, found ndim=2" in text:
         return Feedback.wrong(
             "missing_repeat_vector",
@@ -211,8 +213,7 @@ def _diagnose_call_error(error: Exception, n_steps: int) -> Feedback:
             "(batch, time, features).",
             f"Put keras.layers.RepeatVector({n_steps}) before the first recurrent layer: it "
             "repeats the vector once per output step.")
-    return Feedback.wrong("call_failed", f"Building or calling the model failed: "
-                          f"{type(error).__name__}: {text[:300]}")
+    return Feedback.wrong("call_failed", message)
 
 
 def shape_quiz_model() -> keras.Model:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqlab.exercises.feedback import Feedback
+from seqlab.exercises.feedback import Feedback, run_answer
 from seqlab.reference.gradients import numerical_gradient
 
 GRADIENT_NAMES = ("kernel", "recurrent_kernel", "bias", "previous_state")
@@ -23,22 +23,6 @@ _READABLE = {
     "previous_state": "d_h_prev",
 }
 _TOLERANCE = dict(rtol=1e-5, atol=1e-7)
-
-
-def _call(function, *args):
-    """Run the learner's function: (result, None), or (None, Feedback) if it is not
-    done or raised."""
-    try:
-        result = function(*args)
-    except NotImplementedError:
-        return None, Feedback.not_done()
-    except Exception as error:  # the learner's code may raise anything
-        return None, Feedback.wrong(
-            "raised", f"Your function raised {type(error).__name__}: {error}",
-            "Run it on small arrays and check every shape.")
-    if result is None or result is Ellipsis:
-        return None, Feedback.not_done()
-    return result, None
 
 
 def _as_array(value):
@@ -155,8 +139,9 @@ def check_step_backward(step_backward) -> Feedback:
     """
     x_t, h_prev, kernel, recurrent_kernel, bias, d_h = _step_problem(seed=4)
     h_t = np.tanh(x_t @ kernel + h_prev @ recurrent_kernel + bias)
-    result, problem = _call(step_backward, x_t.copy(), h_prev.copy(), h_t.copy(), kernel.copy(),
-                            recurrent_kernel.copy(), d_h.copy())
+    result, problem = run_answer(step_backward, x_t.copy(), h_prev.copy(), h_t.copy(),
+                                 kernel.copy(), recurrent_kernel.copy(), d_h.copy(),
+                                 what="the tuple of four gradients")
     if problem is not None:
         return problem
     if not isinstance(result, (tuple, list)) or len(result) != 4:
@@ -232,7 +217,8 @@ def check_spectral_scaling(scale_to_spectral_radius) -> Feedback:
     rng = np.random.default_rng(7)
     for radius in (0.8, 1.3):
         matrix = rng.normal(size=(6, 6)) / np.sqrt(6)
-        result, problem = _call(scale_to_spectral_radius, matrix.copy(), radius)
+        result, problem = run_answer(scale_to_spectral_radius, matrix.copy(), radius,
+                                     what="the rescaled matrix")
         if problem is not None:
             return problem
         if np.iscomplexobj(result):
@@ -316,7 +302,8 @@ def check_output_gradients(output_gradients) -> Feedback:
         return np.mean((values[:, -n_last:] - targets[:, -n_last:]) ** 2)
 
     expected = numerical_gradient(loss, outputs)
-    result, problem = _call(output_gradients, outputs.copy(), targets.copy(), n_last)
+    result, problem = run_answer(output_gradients, outputs.copy(), targets.copy(), n_last,
+                                 what="the gradient")
     if problem is not None:
         return problem
     answer = _as_array(result)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqlab.exercises.feedback import Feedback
+from seqlab.exercises.feedback import Feedback, run_answer
 
 __all__ = [
     "EXERCISE_SERIES",
@@ -31,14 +31,6 @@ EXERCISE_SERIES = {
 }
 """Series of the forecasting exercise: the seasonal period of the baseline and how many
 final values are held out for scoring (60 years of sunspots, 48 months of elec_equip)."""
-
-
-def _call(function, *args):
-    """Run the learner's function; return (result, error message or None)."""
-    try:
-        return function(*args), None
-    except Exception as error:  # the learner's code may fail in any way: report it
-        return None, f"{type(error).__name__}: {error}"
 
 
 # --------------------------------------------------------------------------------------
@@ -62,15 +54,11 @@ def check_windows(make_pairs) -> Feedback:
         ``"target_skips_a_step"``, ``"missing_last_window"``, ``"wrong_target_shape"``,
         ``"wrong_values"`` when it fails.
     """
-    if make_pairs is None:
-        return Feedback.not_done()
-    if not callable(make_pairs):
-        return Feedback.wrong("not_callable", f"Expected a function, got a {type(make_pairs).__name__}.")
     series = np.arange(100.0, 120.0)  # values that are easy to read in a message
     length = 5
-    result, error = _call(make_pairs, series.copy(), length)
-    if error:
-        return Feedback.wrong("raised", f"Your function raised {error}.")
+    result, problem = run_answer(make_pairs, series.copy(), length, what="the pair (X, y)")
+    if problem is not None:
+        return problem
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         return Feedback.wrong("not_a_pair", "Return a pair (X, y) of arrays.")
     X, y = (np.asarray(part, dtype=float) for part in result)
@@ -152,9 +140,7 @@ def check_mase(mase_function) -> Feedback:
         ``"not_a_number"``, ``"not_scaled"``, ``"squared_errors"``,
         ``"scale_from_test_data"``, ``"season_ignored"``, ``"wrong_value"`` when it fails.
     """
-    if mase_function is None:
-        return Feedback.not_done()
-    if not callable(mase_function):
+    if mase_function is not None and not callable(mase_function):
         return Feedback.wrong("not_callable", f"Expected a function, got a {type(mase_function).__name__}.")
     rng = np.random.default_rng(5)
     season = 4
@@ -164,9 +150,10 @@ def check_mase(mase_function) -> Feedback:
     y_train = 10 + 3 * np.sin(2 * np.pi * time / season) + rng.normal(0, 0.3, 60)
     y_true = 10 + 3 * np.sin(2 * np.pi * np.arange(60, 72) / season) + rng.normal(0, 0.3, 12)
     y_pred = y_true + rng.normal(0, 1.5, 12)
-    value, error = _call(mase_function, y_true.copy(), y_pred.copy(), y_train.copy(), season)
-    if error:
-        return Feedback.wrong("raised", f"Your function raised {error}.")
+    value, problem = run_answer(mase_function, y_true.copy(), y_pred.copy(), y_train.copy(),
+                                season, what="the MASE, one number")
+    if problem is not None:
+        return problem
     try:
         value = float(np.asarray(value))
     except (TypeError, ValueError):
@@ -298,9 +285,12 @@ def check_forecaster(forecaster, input_length, name: str = "sunspots") -> Feedba
                               "seasonal naive baseline can be computed from the same windows.")
     if not callable(forecaster):
         return Feedback.wrong("not_callable", f"Expected a function of windows, got a {type(forecaster).__name__}.")
-    forecasts, error = _call(forecaster, X.copy())
-    if error:
-        return Feedback.wrong("raised", f"Your forecaster raised {error} on windows of shape {X.shape}.")
+    forecasts, problem = run_answer(forecaster, X.copy(), what="the forecasts")
+    if problem is not None and problem.diagnosis == "raised":
+        return Feedback.wrong("raised", f"{problem.message} (on windows of shape {X.shape}).",
+                              *problem.hints)
+    if problem is not None:
+        return problem
     try:
         forecasts = np.asarray(forecasts, dtype=np.float64)
     except (TypeError, ValueError):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from seqlab.exercises.feedback import Feedback
+from seqlab.exercises.feedback import Feedback, run_answer
 from seqlab.forecasting import recursive_forecast
 
 __all__ = [
@@ -114,24 +114,6 @@ _EXPLAIN = {
 }
 
 
-def _call(function, *args):
-    """Run the learner's function; return (result, Feedback or None)."""
-    if function is None:
-        return None, Feedback.not_done()
-    try:
-        result = function(*args)
-    except NotImplementedError:
-        return None, Feedback.not_done()
-    except Exception as error:  # the learner's code: report, never raise
-        return None, Feedback.wrong(
-            "raised", f"Your function raised {type(error).__name__}: {error}",
-            "Run it on a small example and look at the shapes at every step.",
-        )
-    if result is None:
-        return None, Feedback.not_done("Your function returned None: return the forecasts.")
-    return result, None
-
-
 def check_recursive_forecast(forecast) -> Feedback:
     """Check a feed-back (recursive) forecaster.
 
@@ -150,7 +132,8 @@ def check_recursive_forecast(forecast) -> Feedback:
     """
     model, series = probe_model(), probe_series()
     for origin in _ORIGINS:
-        result, problem = _call(forecast, model, series.copy(), origin, _INPUT_LENGTH, _HORIZON)
+        result, problem = run_answer(forecast, model, series.copy(), origin, _INPUT_LENGTH,
+                                     _HORIZON, what="the forecasts")
         if problem is not None:
             return problem
         window = series[origin - _INPUT_LENGTH:origin]
@@ -189,16 +172,17 @@ def _recurrent_layers(model) -> list:
     return [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)]
 
 
-def _explain_build_error(error, shape) -> Feedback:
-    if "ndim=3" in str(error) and "ndim=2" in str(error):
+def _explain_build_error(text, message) -> Feedback:
+    """The feedback on an error while building or running the model: ``text`` is the
+    error's message, ``message`` what the learner is told when no mistake is recognised."""
+    if "ndim=3" in text and "ndim=2" in text:
         return Feedback.wrong(
             "missing_return_sequences",
             "A recurrent layer received a 2-D input (batch, units): the layer before it "
             "returned only its last output.",
             "Give every recurrent layer but the last return_sequences=True.",
         )
-    return Feedback.wrong("raised", f"Building your model or running it on windows of shape {shape} "
-                                    f"raised {type(error).__name__}: {error}")
+    return Feedback.wrong("raised", message)
 
 
 def check_deep_rnn_builder(build, n_layers: int = 3, units: int = 4, horizon: int = 5) -> Feedback:
@@ -215,22 +199,24 @@ def check_deep_rnn_builder(build, n_layers: int = 3, units: int = 4, horizon: in
     Returns:
         A :class:`~seqlab.exercises.Feedback` with diagnosis ``"missing_return_sequences"``,
         ``"last_layer_returns_sequences"``, ``"wrong_depth"``, ``"wrong_units"``,
-        ``"wrong_output_shape"`` or ``"raised"`` when wrong.
+        ``"wrong_output_shape"``, ``"not_a_model"``, ``"not_callable"`` or ``"raised"``
+        when wrong.
     """
     windows = np.random.default_rng(0).normal(size=(2, 7, 1)).astype(np.float32)
-    if build is None:
-        return Feedback.not_done()
+    model, problem = run_answer(build, n_layers, units, horizon, what="the model")
+    if problem is not None:
+        if problem.diagnosis != "raised":
+            return problem
+        return _explain_build_error(problem.message, problem.message)
+    if not isinstance(model, keras.Model):
+        return Feedback.wrong("not_a_model",
+                              f"build must return a keras.Model, got {type(model).__name__}.")
     try:
-        model = build(n_layers, units, horizon)
-        if model is None:
-            return Feedback.not_done("build returned None: return the model.")
-        if not isinstance(model, keras.Model):
-            return Feedback.wrong("raised", f"build must return a keras.Model, got {type(model).__name__}.")
         output = keras.ops.convert_to_numpy(model(windows))
-    except NotImplementedError:
-        return Feedback.not_done()
-    except Exception as error:  # the learner's code: report, never raise
-        return _explain_build_error(error, windows.shape)
+    except Exception as error:  # the learner's model: report, never raise
+        return _explain_build_error(
+            str(error), f"Running your model on windows of shape {windows.shape} raised "
+                        f"{type(error).__name__}: {str(error)[:300]}")
     recurrent = _recurrent_layers(model)
     if len(recurrent) != n_layers:
         return Feedback.wrong("wrong_depth", f"Asked for {n_layers} recurrent layers, found {len(recurrent)}.")
@@ -275,7 +261,7 @@ def check_last_time_step_mse(metric) -> Feedback:
         ``"absolute_error"``, ``"raised"`` or ``"wrong_values"`` when wrong.
     """
     y_true, y_pred = _probe_targets()
-    result, problem = _call(metric, y_true.copy(), y_pred.copy())
+    result, problem = run_answer(metric, y_true.copy(), y_pred.copy(), what="one number")
     if problem is not None:
         return problem
     try:

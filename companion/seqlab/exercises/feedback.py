@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+import numpy as np
+
 NOT_DONE = "not done yet"
 
 
@@ -27,6 +29,19 @@ class Feedback:
     message: str
     hints: tuple[str, ...] = field(default_factory=tuple)
     diagnosis: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.passed, (bool, np.bool_)):
+            raise TypeError(f"passed must be True or False, got {self.passed!r}")
+        if not isinstance(self.message, str):
+            raise TypeError(f"message must be a str, got {type(self.message).__name__}")
+        if not isinstance(self.hints, tuple) or not all(isinstance(h, str) for h in self.hints):
+            raise TypeError(f"hints must be a tuple of str, got {self.hints!r}")
+        if not isinstance(self.diagnosis, str):
+            raise TypeError(f"diagnosis must be a str, got {type(self.diagnosis).__name__}")
+        if not self.passed and not self.diagnosis:
+            raise ValueError("diagnosis must name the mistake (a non-empty str) when passed is "
+                             "False, got ''")
 
     @classmethod
     def correct(cls, message: str = "Correct.") -> "Feedback":
@@ -90,6 +105,8 @@ def run_answer(function, *args, what="the result"):
     >>> run_answer(lambda x: x + 1, 3)
     (4, None)
     """
+    if not isinstance(what, str):
+        raise TypeError(f"what must be a str naming what the function returns, got {what!r}")
     if function is None or function is Ellipsis:
         return None, Feedback.not_done()
     if not callable(function):
