@@ -38,7 +38,22 @@ def test_seed_everything_repeats_keras_randomness():
     assert first_np == np.random.rand()
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "3", True])
-def test_seed_everything_rejects_bad_seeds(bad):
-    with pytest.raises(ValueError, match="seed"):
+@pytest.mark.parametrize("bad, error, message", [
+    (-1, ValueError, "seed must be an integer from 0 to 4294967295, got -1"),
+    (2 ** 32, ValueError, "seed must be an integer from 0 to 4294967295, got 4294967296"),
+    (1.5, TypeError, "seed must be an integer from 0 to 4294967295, got 1.5"),
+    ("3", TypeError, "seed must be an integer from 0 to 4294967295, got '3'"),
+    (True, TypeError, "seed must be an integer from 0 to 4294967295, got True"),
+])
+def test_seed_everything_rejects_bad_seeds(bad, error, message):
+    with pytest.raises(error, match=message):
         seqlab.seed_everything(bad)
+
+
+def test_seed_everything_accepts_numpy_integers():
+    import numpy as np
+
+    seqlab.seed_everything(np.int64(7))
+    first = np.random.rand()
+    seqlab.seed_everything(np.arange(10)[7])
+    assert np.random.rand() == first

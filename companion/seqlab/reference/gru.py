@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqlab.checks import as_float_array, positive_int
-from seqlab.reference._weights import _check_gate_weights, _check_state, _sigmoid
+from seqlab.checks import as_float_array, gate_weights, positive_int, recurrent_state
+from seqlab.reference._weights import sigmoid
 
 
 def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias=None, *, reset_after=True):
@@ -59,10 +59,10 @@ def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias=None, *, reset_after=Tr
     """
     x_t = as_float_array("x_t", x_t, ndim=2, dtype=np.float64)
     m, n_inputs = x_t.shape
-    kernel, recurrent_kernel, bias, units = _check_gate_weights(
+    kernel, recurrent_kernel, bias, units = gate_weights(
         n_inputs, kernel, recurrent_kernel, bias, n_gates=3,
         layer=f"a GRU with reset_after={reset_after}", bias_rows=2 if reset_after else None)
-    h_prev = _check_state("h_prev", h_prev, m, units)
+    h_prev = recurrent_state("h_prev", h_prev, m, units)
     return _gru_parts(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after)["h"]
 
 
@@ -72,13 +72,13 @@ def _gru_parts(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after):
     if reset_after:
         x_z, x_r, x_h = np.split(x_t @ kernel + bias[0], 3, axis=1)
         u_z, u_r, u_h = np.split(h_prev @ recurrent_kernel + bias[1], 3, axis=1)
-        z = _sigmoid(x_z + u_z)
-        r = _sigmoid(x_r + u_r)
+        z = sigmoid(x_z + u_z)
+        r = sigmoid(x_r + u_r)
         candidate = np.tanh(x_h + r * u_h)
     else:
         x_z, x_r, x_h = np.split(x_t @ kernel + bias, 3, axis=1)
-        z = _sigmoid(x_z + h_prev @ recurrent_kernel[:, :units])
-        r = _sigmoid(x_r + h_prev @ recurrent_kernel[:, units:2 * units])
+        z = sigmoid(x_z + h_prev @ recurrent_kernel[:, :units])
+        r = sigmoid(x_r + h_prev @ recurrent_kernel[:, units:2 * units])
         candidate = np.tanh(x_h + (r * h_prev) @ recurrent_kernel[:, 2 * units:])
     return {"update": z, "reset": r, "candidate": candidate,
             "h": z * h_prev + (1.0 - z) * candidate}
@@ -110,10 +110,10 @@ def gru_forward(inputs, kernel, recurrent_kernel, bias=None, *, reset_after=True
     """
     inputs = as_float_array("inputs", inputs, ndim=3, dtype=np.float64)
     m, n_steps, n_inputs = inputs.shape
-    kernel, recurrent_kernel, bias, units = _check_gate_weights(
+    kernel, recurrent_kernel, bias, units = gate_weights(
         n_inputs, kernel, recurrent_kernel, bias, n_gates=3,
         layer=f"a GRU with reset_after={reset_after}", bias_rows=2 if reset_after else None)
-    h = _check_state("initial_state", initial_state, m, units)
+    h = recurrent_state("initial_state", initial_state, m, units)
     outputs = np.empty((m, n_steps, units))
     for t in range(n_steps):
         h = gru_step(inputs[:, t, :], h, kernel, recurrent_kernel, bias, reset_after=reset_after)
@@ -157,10 +157,10 @@ def gru_gates(inputs, kernel, recurrent_kernel, bias=None, *, reset_after=True,
     """
     inputs = as_float_array("inputs", inputs, ndim=3, dtype=np.float64)
     m, n_steps, n_inputs = inputs.shape
-    kernel, recurrent_kernel, bias, units = _check_gate_weights(
+    kernel, recurrent_kernel, bias, units = gate_weights(
         n_inputs, kernel, recurrent_kernel, bias, n_gates=3,
         layer=f"a GRU with reset_after={reset_after}", bias_rows=2 if reset_after else None)
-    h = _check_state("initial_state", initial_state, m, units)
+    h = recurrent_state("initial_state", initial_state, m, units)
     values = {name: np.empty((m, n_steps, units)) for name in GRU_GATES}
     for t in range(n_steps):
         parts = _gru_parts(inputs[:, t, :], h, kernel, recurrent_kernel, bias, reset_after)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqlab.checks import as_float_array, positive_int
-from seqlab.reference._weights import _check_gate_weights, _check_state, _sigmoid
+from seqlab.checks import as_float_array, gate_weights, positive_int, recurrent_state
+from seqlab.reference._weights import sigmoid
 
 
 def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias=None):
@@ -52,10 +52,10 @@ def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias=None):
     """
     x_t = as_float_array("x_t", x_t, ndim=2, dtype=np.float64)
     m, n_inputs = x_t.shape
-    kernel, recurrent_kernel, bias, units = _check_gate_weights(
+    kernel, recurrent_kernel, bias, units = gate_weights(
         n_inputs, kernel, recurrent_kernel, bias, n_gates=4, layer="an LSTM")
-    h_prev = _check_state("h_prev", h_prev, m, units)
-    c_prev = _check_state("c_prev", c_prev, m, units)
+    h_prev = recurrent_state("h_prev", h_prev, m, units)
+    c_prev = recurrent_state("c_prev", c_prev, m, units)
     parts = _lstm_parts(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias)
     return parts["h"], parts["c"]
 
@@ -64,7 +64,7 @@ def _lstm_parts(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
     """One LSTM step on checked float64 arrays: the gates, the candidate and the states."""
     z = x_t @ kernel + h_prev @ recurrent_kernel + bias
     z_i, z_f, z_c, z_o = np.split(z, 4, axis=1)
-    i, f, g, o = _sigmoid(z_i), _sigmoid(z_f), np.tanh(z_c), _sigmoid(z_o)
+    i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_c), sigmoid(z_o)
     c = f * c_prev + i * g
     return {"input": i, "forget": f, "candidate": g, "output": o, "c": c, "h": o * np.tanh(c)}
 
@@ -95,15 +95,15 @@ def lstm_forward(inputs, kernel, recurrent_kernel, bias=None, *, initial_state=N
     """
     inputs = as_float_array("inputs", inputs, ndim=3, dtype=np.float64)
     m, n_steps, n_inputs = inputs.shape
-    kernel, recurrent_kernel, bias, units = _check_gate_weights(
+    kernel, recurrent_kernel, bias, units = gate_weights(
         n_inputs, kernel, recurrent_kernel, bias, n_gates=4, layer="an LSTM")
     if initial_state is None:
         h, c = np.zeros((m, units)), np.zeros((m, units))
     else:
         if len(initial_state) != 2:
             raise ValueError("initial_state must be a pair (h0, c0) for an LSTM")
-        h = _check_state("initial_state[0]", initial_state[0], m, units)
-        c = _check_state("initial_state[1]", initial_state[1], m, units)
+        h = recurrent_state("initial_state[0]", initial_state[0], m, units)
+        c = recurrent_state("initial_state[1]", initial_state[1], m, units)
     outputs = np.empty((m, n_steps, units))
     for t in range(n_steps):
         h, c = lstm_step(inputs[:, t, :], h, c, kernel, recurrent_kernel, bias)
@@ -148,14 +148,14 @@ def lstm_gates(inputs, kernel, recurrent_kernel, bias=None, *, initial_state=Non
     """
     inputs = as_float_array("inputs", inputs, ndim=3, dtype=np.float64)
     m, n_steps, n_inputs = inputs.shape
-    kernel, recurrent_kernel, bias, units = _check_gate_weights(
+    kernel, recurrent_kernel, bias, units = gate_weights(
         n_inputs, kernel, recurrent_kernel, bias, n_gates=4, layer="an LSTM")
     if initial_state is None:
         initial_state = (None, None)
     elif len(initial_state) != 2:
         raise ValueError("initial_state must be a pair (h0, c0) for an LSTM")
-    h = _check_state("initial_state[0]", initial_state[0], m, units)
-    c = _check_state("initial_state[1]", initial_state[1], m, units)
+    h = recurrent_state("initial_state[0]", initial_state[0], m, units)
+    c = recurrent_state("initial_state[1]", initial_state[1], m, units)
     values = {name: np.empty((m, n_steps, units)) for name in LSTM_GATES}
     for t in range(n_steps):
         parts = _lstm_parts(inputs[:, t, :], h, c, kernel, recurrent_kernel, bias)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqlab.checks import as_float_array, positive_number
-from seqlab.reference._weights import _check_state
+from seqlab.checks import as_float_array, positive_number, recurrent_state
 from seqlab.reference.simple_rnn import ACTIVATIONS
 
 
@@ -170,7 +169,7 @@ def layer_norm_simple_rnn_forward(inputs, kernel, recurrent_kernel, gamma=None, 
     act = ACTIVATIONS[activation]
     epsilon = positive_number("epsilon", epsilon)
     units = kernel.shape[1]
-    state = _check_state("initial_state", initial_state, m, units)
+    state = recurrent_state("initial_state", initial_state, m, units)
     outputs = np.empty((m, n_steps, units))
     for t in range(n_steps):
         pre_activation = inputs[:, t] @ kernel + state @ recurrent_kernel + bias

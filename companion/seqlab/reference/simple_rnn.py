@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqlab.checks import as_float_array
-from seqlab.reference._weights import _check_state
+from seqlab.checks import as_float_array, recurrent_state
 
 ACTIVATIONS = {
     "tanh": np.tanh,
@@ -74,7 +73,7 @@ def simple_rnn_forward(inputs, kernel, recurrent_kernel, bias=None, *,
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
     act = ACTIVATIONS[activation]
     units = kernel.shape[1]
-    state = _check_state("initial_state", initial_state, m, units)
+    state = recurrent_state("initial_state", initial_state, m, units)
     outputs = np.empty((m, n_steps, units))
     for t in range(n_steps):
         state = act(inputs[:, t, :] @ kernel + state @ recurrent_kernel + bias)
@@ -139,7 +138,7 @@ def _backward(inputs, kernel, recurrent_kernel, bias, d_outputs, initial_state, 
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
     truncate = _check_truncate(truncate)
-    initial_state = _check_state("initial_state", initial_state, m, units)
+    initial_state = recurrent_state("initial_state", initial_state, m, units)
     d_outputs = _check_d_outputs(d_outputs, m, n_steps, units)
 
     outputs = simple_rnn_forward(inputs, kernel, recurrent_kernel, bias, initial_state=initial_state,
