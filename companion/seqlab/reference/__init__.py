@@ -34,10 +34,16 @@ from seqlab.reference.simple_rnn import (
     simple_rnn_forward,
     simple_rnn_state_gradients,
 )
+from seqlab.reference.wavenet import (
+    gated_activation,
+    wavenet_residual_block,
+    wavenet_stack_forward,
+)
 
 __all__ = ["clip_by_global_norm", "clip_by_norm", "clip_by_value", "global_norm",
            "layer_norm", "layer_norm_simple_rnn_forward",
            "gru_forward", "gru_step", "lstm_forward", "lstm_step", "numerical_gradient",
            "simple_rnn_backward", "simple_rnn_forward", "simple_rnn_state_gradients",
            "GRU_GATES", "LSTM_GATES", "gru_gates", "gru_parameter_count",
-           "lstm_gates", "lstm_parameter_count", "conv1d"]
+           "lstm_gates", "lstm_parameter_count", "conv1d",
+           "gated_activation", "wavenet_residual_block", "wavenet_stack_forward"]
