@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from seqlab.checks import as_float_array, positive_int
-from seqlab.reference._weights import _sigmoid
+from seqlab.reference._weights import sigmoid
 from seqlab.reference.conv1d import conv1d
 
 
@@ -49,7 +49,7 @@ def gated_activation(z):
         raise ValueError("z must have an even number of channels on its last axis "
                          f"(filter half and gate half), got shape {z.shape}")
     n = z.shape[-1] // 2
-    return np.tanh(z[..., :n]) * _sigmoid(z[..., n:])
+    return np.tanh(z[..., :n]) * sigmoid(z[..., n:])
 
 
 def _pair(name, kernel, bias, *, n_in, n_out=None, width=None):
