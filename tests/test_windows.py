@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from seqlab.windows import ForecastData, Scaler, make_windows, n_windows, prepare, split_series
+from seqlab.windows import (ForecastData, Scaler, make_windows, n_windows, prepare, series_values,
+                            split_series)
 
 # ----------------------------------------------------------------------------- shapes
 
@@ -42,10 +43,45 @@ def test_small_example_by_hand():
     assert y_seq[0].tolist() == [[1, 2], [2, 3], [3, 4]]
 
 
-def test_n_windows_matches_make_windows():
-    for n_steps, length, horizon, stride in [(20, 5, 3, 2), (10, 3, 1, 1), (11, 4, 2, 3), (8, 7, 1, 5)]:
-        X, _ = make_windows(np.zeros(n_steps), length, horizon, stride=stride)
-        assert len(X) == n_windows(n_steps, length, horizon, stride)
+def count_window_starts(n_steps, input_length, horizon, stride):
+    """The oracle: walk the start positions one by one and count the windows that fit."""
+    count, start = 0, 0
+    while start + input_length + horizon <= n_steps:
+        count += 1
+        start += stride
+    return count
+
+
+@settings(max_examples=50, deadline=None)
+@given(n_steps=st.integers(0, 60), input_length=st.integers(1, 12), horizon=st.integers(1, 6),
+       stride=st.integers(1, 9))
+def test_n_windows_counts_the_start_positions(n_steps, input_length, horizon, stride):
+    expected = count_window_starts(n_steps, input_length, horizon, stride)
+    assert n_windows(n_steps, input_length, horizon, stride) == expected
+    if input_length + horizon <= n_steps:
+        # make_windows too: its first input of each window is the window's start position
+        X, _ = make_windows(np.arange(n_steps, dtype=np.float32), input_length, horizon,
+                            stride=stride, target="horizon")
+        assert X[:, 0, 0].tolist() == list(range(0, expected * stride, stride))
+
+
+@pytest.mark.parametrize("args, error, message", [
+    ((10, 3, 1, 0), ValueError, "stride must be an integer >= 1, got 0"),
+    ((10, 3, 1, -1), ValueError, "stride must be an integer >= 1, got -1"),
+    ((10, 3, 1, 1.5), TypeError, "stride must be an integer >= 1, got 1.5"),
+    ((-1, 3), ValueError, "n_steps must be an integer >= 0, got -1"),
+    ((10, 0), ValueError, "input_length must be an integer >= 1, got 0"),
+    ((10, 3, 0), ValueError, "horizon must be an integer >= 1, got 0"),
+    ((10.0, 3), TypeError, "n_steps must be an integer >= 0, got 10.0"),
+])
+def test_n_windows_bad_input_names_the_argument(args, error, message):
+    with pytest.raises(error, match=message):
+        n_windows(*args)
+
+
+def test_n_windows_is_zero_when_no_window_fits_and_accepts_numpy_integers():
+    assert n_windows(4, 3, 2) == 0 and n_windows(0, 1) == 0
+    assert n_windows(np.int64(10), np.arange(5)[3], np.int32(2), np.uint8(2)) == 3
 
 
 def test_pandas_input_and_target_column_by_name():
@@ -185,6 +221,24 @@ def test_non_integer_length_is_a_type_error():
         make_windows(np.arange(6.0), 2.5)
 
 
+def test_series_values_reads_arrays_and_pandas():
+    values, columns = series_values(pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}))
+    assert values.shape == (2, 2) and values.dtype == np.float32 and columns == ["a", "b"]
+    assert series_values(pd.Series([1.0], name="x"))[1] == ["x"]
+    assert series_values(np.zeros((3, 2)))[1] == [0, 1]
+
+
+@pytest.mark.parametrize("series, kwargs, error, message", [
+    (np.zeros((2, 2, 2)), {}, ValueError, r"series must be 1-D or 2-D, got shape \(2, 2, 2\)"),
+    ("abc", {}, TypeError, "series must be array-like of numbers, got str"),
+    ([1.0, np.nan], {}, ValueError, r"series contains NaN \(first at index \[1\]\)"),
+    ([1.0, np.inf], {"allow_nan": True}, ValueError, "series contains inf"),
+])
+def test_series_values_bad_input_names_the_argument(series, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        series_values(series, **kwargs)
+
+
 def test_nan_is_allowed_when_asked():
     series = np.array([1.0, np.nan, 3.0, 4.0, 5.0])
     X, _ = make_windows(series, 2, allow_nan=True)
@@ -250,6 +304,26 @@ def test_scaler_per_feature_and_columns():
 def test_unfitted_scaler_says_so():
     with pytest.raises(RuntimeError, match="not fitted"):
         Scaler().transform([1.0])
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda s: s.fit(np.zeros((2, 2, 2))), ValueError, r"series must be 1-D or 2-D, got shape \(2, 2, 2\)"),
+    (lambda s: s.fit(np.array([[1.0, np.nan], [2.0, np.nan]])), ValueError,
+     "series has a feature with no value that is not NaN"),
+    (lambda s: s.fit(np.zeros((4, 2))).transform("abc"), TypeError,
+     "values must be array-like of numbers, got str"),
+    (lambda s: s.fit(np.zeros((4, 2))).transform(np.zeros(3)), ValueError,
+     r"values must have 2 features on the last axis, got shape \(3,\)"),
+    (lambda s: s.fit(np.zeros((4, 2))).transform(np.zeros(3), columns=2), ValueError,
+     "columns: 2 is not a feature position"),
+    (lambda s: s.fit(np.zeros((4, 2))).transform(np.zeros(3), columns="b"), TypeError,
+     "columns must be a feature position .an integer. or a list of them, got 'b'"),
+    (lambda s: s.fit(np.zeros((4, 2))).inverse_transform(np.zeros(3), columns=[0, 1.0]), TypeError,
+     r"columns must be a feature position .an integer. or a list of them, got \[0, 1.0\]"),
+])
+def test_scaler_bad_input_names_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call(Scaler())
 
 
 # ----------------------------------------------------------------------------- prepare

@@ -18,7 +18,7 @@ import pandas as pd
 from seqlab.checks import one_of, positive_int
 from seqlab.forecasting import predict_numpy
 from seqlab.metrics import seasonal_naive_scale
-from seqlab.windows import Scaler, _series_values, make_windows
+from seqlab.windows import Scaler, make_windows, series_values
 
 
 @dataclass
@@ -103,7 +103,7 @@ def rolling_origin(series, forecaster, *, input_length: int, horizon: int, initi
     initial = positive_int("initial", initial)
     step = positive_int("step", step)
     one_of("window", window, ("expanding", "sliding"))
-    values, columns = _series_values(series)
+    values, columns = series_values(series)
     if target_column is None:
         if values.shape[1] != 1:
             raise ValueError(

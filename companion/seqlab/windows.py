@@ -27,10 +27,31 @@ from seqlab.checks import as_float_array, one_of, positive_int
 TARGETS = ("next", "horizon", "seq2seq")
 
 
-def _series_values(series, *, allow_nan: bool = False) -> tuple[np.ndarray, list]:
-    """Return ``series`` as a float32 2-D array (time, features) and its column names.
+def series_values(series, *, allow_nan: bool = False) -> tuple[np.ndarray, list]:
+    """Return ``series`` as a float32 2-D array ``(time, features)`` and its column names.
 
-    A float32 NumPy input is not copied: the result is a view of it.
+    The one reading of a series shared by :func:`make_windows`, :class:`Scaler`,
+    :func:`prepare` and :mod:`seqlab.backtest`. A float32 NumPy input is not copied:
+    the result is a view of it.
+
+    Args:
+        series: 1-D array ``(time,)``, 2-D array ``(time, features)``, a pandas Series or
+            DataFrame.
+        allow_nan: accept missing values (NaN); by default they raise.
+
+    Returns:
+        ``(values, columns)``: the 2-D float32 array and the column names (a DataFrame's
+        columns, a Series' name or 0, else the positions ``0 .. features - 1``).
+
+    Raises:
+        TypeError: if ``series`` is not array-like of numbers.
+        ValueError: if ``series`` is not 1-D or 2-D, or holds NaN (unless allowed) or inf.
+
+    Example:
+
+    >>> values, columns = series_values(np.arange(3.0))
+    >>> values.shape, columns
+    ((3, 1), [0])
     """
     if isinstance(series, pd.Series):
         columns = [series.name if series.name is not None else 0]
@@ -73,7 +94,34 @@ def _column_indices(target_columns, columns: list) -> tuple[list[int], bool]:
 
 
 def n_windows(n_steps: int, input_length: int, horizon: int = 1, stride: int = 1) -> int:
-    """Number of windows :func:`make_windows` makes from ``n_steps`` values."""
+    """Number of windows :func:`make_windows` makes from ``n_steps`` values.
+
+    A window and its targets span ``input_length + horizon`` steps and starts every
+    ``stride`` steps, from position 0 to the last position where it still fits.
+
+    Args:
+        n_steps: length of the series (>= 0).
+        input_length: steps per input window (>= 1).
+        horizon: how far ahead the targets go (>= 1).
+        stride: step between the starts of consecutive windows (>= 1).
+
+    Returns:
+        The count; 0 when ``input_length + horizon > n_steps`` (no window fits; for such
+        a series :func:`make_windows` raises instead of returning empty arrays).
+
+    Raises:
+        TypeError: if an argument is not an integer.
+        ValueError: if ``n_steps`` is negative or another argument is below 1.
+
+    Example:
+
+    >>> n_windows(10, 3, horizon=2), n_windows(10, 3, horizon=2, stride=2), n_windows(4, 3, 2)
+    (6, 3, 0)
+    """
+    n_steps = positive_int("n_steps", n_steps, minimum=0)
+    input_length = positive_int("input_length", input_length)
+    horizon = positive_int("horizon", horizon)
+    stride = positive_int("stride", stride)
     usable = n_steps - input_length - horizon + 1
     return 0 if usable <= 0 else (usable - 1) // stride + 1
 
@@ -120,7 +168,7 @@ def make_windows(series, input_length: int, horizon: int = 1, *, stride: int = 1
     horizon = positive_int("horizon", horizon)
     stride = positive_int("stride", stride)
     one_of("target", target, TARGETS)
-    values, columns = _series_values(series, allow_nan=allow_nan)
+    values, columns = series_values(series, allow_nan=allow_nan)
     n_steps = len(values)
     if input_length + horizon > n_steps:
         raise ValueError(
@@ -222,7 +270,7 @@ class Scaler:
 
     >>> import numpy as np
     >>> scaler = Scaler().fit(np.array([1.0, 2.0, 3.0]))
-    >>> scaler.transform(np.array([2.0, 4.0])).round(3).tolist()
+    >>> [round(float(v), 3) for v in scaler.transform(np.array([2.0, 4.0]))]
     [0.0, 2.449]
     """
 
@@ -238,8 +286,13 @@ class Scaler:
 
         Returns:
             The scaler itself.
+
+        Raises:
+            TypeError: if ``series`` is not array-like of numbers.
+            ValueError: if ``series`` is not 1-D or 2-D, or a feature has no value that is
+                not NaN.
         """
-        values, _ = _series_values(series, allow_nan=True)
+        values, _ = series_values(series, allow_nan=True)
         if np.isnan(values).all(axis=0).any():
             raise ValueError("series has a feature with no value that is not NaN; cannot fit")
         self.mean_ = np.nanmean(values, axis=0)
@@ -254,6 +307,11 @@ class Scaler:
             several = isinstance(columns, (list, tuple, np.ndarray))
             picked = list(columns) if several else [columns]
             for column in picked:
+                if isinstance(column, bool) or not isinstance(column, (int, np.integer)):
+                    raise TypeError(
+                        "columns must be a feature position (an integer) or a list of them, "
+                        f"got {columns!r}"
+                    )
                 if not -len(self.mean_) <= int(column) < len(self.mean_):
                     raise ValueError(
                         f"columns: {column} is not a feature position (the scaler has "
@@ -278,13 +336,23 @@ class Scaler:
                 scaler has one feature or ``columns`` names one.
             columns: None for all features, a feature position, or a list of positions
                 (the last axis of ``values`` then follows the list).
+
+        Raises:
+            RuntimeError: if the scaler is not fitted.
+            TypeError: if ``values`` is not array-like of numbers or ``columns`` not
+                positions.
+            ValueError: if ``values`` does not have one value per feature on its last axis,
+                or a position in ``columns`` is out of range.
         """
         values = as_float_array("values", _unwrap(values), allow_nan=True)
         mean, std = self._stats(values, columns)
         return ((values - mean) / std).astype(np.float32)
 
     def inverse_transform(self, values, columns=None) -> np.ndarray:
-        """Undo :meth:`transform`: return ``values * std + mean`` as float32."""
+        """Undo :meth:`transform`: return ``values * std + mean`` as float32.
+
+        Takes the same arguments, and raises the same errors, as :meth:`transform`.
+        """
         values = as_float_array("values", _unwrap(values), allow_nan=True)
         mean, std = self._stats(values, columns)
         return (values * std + mean).astype(np.float32)
@@ -367,7 +435,7 @@ def prepare(series, input_length: int, horizon: int = 1, *, target: str = "next"
     horizon = positive_int("horizon", horizon)
     if not isinstance(split, (tuple, list)) or len(split) != 2:
         raise ValueError(f"split must be a pair (train, valid), got {split!r}")
-    values, columns = _series_values(series)
+    values, columns = series_values(series)
     n_train, n_valid, _ = _split_sizes(len(values), *split)
     indices, _ = _column_indices(target_columns, columns)
     parts = split_series(series, n_train, n_valid)

@@ -17,10 +17,16 @@ class LastTimeStep(keras.layers.Layer):
         **kwargs: passed to ``keras.layers.Layer``.
 
     Call arguments:
-        inputs: shape ``(m, T, n)``.
+        inputs: shape ``(m, T, n)`` (or ``(m, T, ...)``: every axis after the time axis
+            is kept).
 
     Returns:
         A tensor of shape ``(m, n)``.
+
+    Raises:
+        ValueError: if the inputs have fewer than 3 dimensions: a 2-D ``(m, n)`` tensor has
+            no time axis (the layer before returned only its last step), and its last
+            *feature* is not a time step.
 
     Example:
 
@@ -29,8 +35,24 @@ class LastTimeStep(keras.layers.Layer):
     (2, 3)
     """
 
+    def build(self, input_shape):
+        _check_sequence_shape(input_shape)
+        super().build(input_shape)
+
     def call(self, inputs):
+        _check_sequence_shape(inputs.shape)
         return inputs[:, -1]
 
     def compute_output_shape(self, input_shape):
+        _check_sequence_shape(input_shape)
         return (input_shape[0],) + tuple(input_shape[2:])
+
+
+def _check_sequence_shape(shape):
+    shape = tuple(shape)
+    if len(shape) < 3:
+        raise ValueError(
+            f"LastTimeStep expects inputs of shape (m, T, n), a batch of sequences; got "
+            f"shape {shape}, which has no time axis (did the layer before it return only "
+            "its last step? set return_sequences=True there)"
+        )
