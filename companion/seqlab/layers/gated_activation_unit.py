@@ -13,7 +13,9 @@ class GatedActivationUnit(keras.layers.Layer):
     The input's last axis holds ``2 * n`` channels: the first ``n`` are the filter,
     the last ``n`` the gate. The sigmoid gate, between 0 and 1, decides how much of
     each ``tanh`` feature passes. The layer has no weights: the convolution before
-    it produces both halves.
+    it produces both halves. ``tanh`` is applied once, to the filter half (a version
+    widely copied in public code applies it twice); ``tests/test_wavenet.py`` checks
+    the layer against :func:`seqlab.reference.gated_activation`.
 
     Args:
         **kwargs: passed to ``keras.layers.Layer``.
