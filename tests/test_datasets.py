@@ -233,11 +233,28 @@ def test_without_a_known_hash_the_first_download_is_pinned(tmp_path):
         load_fixture(tmp_path, sha256=None, url=offline)
 
 
-def test_jena_default_constants_are_documented():
-    assert datasets.JENA_URL.endswith("jena_climate_2009_2016.csv.zip")
-    assert datasets.JENA_SIZE == 13_568_290
-    assert datasets.JENA_SHA256 is None or len(datasets.JENA_SHA256) == 64
-    assert "pin" in datasets.load_jena_climate.__doc__ or "fetch" in datasets.load_jena_climate.__doc__
+def test_jena_defaults_are_the_url_size_and_checksum_the_loader_uses(tmp_path):
+    """Called without url, size or sha256, the loader downloads JENA_URL into
+    JENA_FILENAME and holds the file to JENA_SIZE and JENA_SHA256 (None: pin the hash)."""
+    calls = []
+
+    def opener(url):
+        calls.append(url)
+        return io.BytesIO(FIXTURE.read_bytes())
+
+    served = FIXTURE.stat().st_size
+    assert served != datasets.JENA_SIZE
+    with pytest.raises(ChecksumError, match=rf"size is {served} bytes, expected {datasets.JENA_SIZE}"):
+        datasets.load_jena_climate(tmp_path, opener=opener)
+    assert calls == [datasets.JENA_URL]
+    assert not (tmp_path / datasets.JENA_FILENAME).exists()  # a file that fails is deleted
+    if datasets.JENA_SHA256 is None:  # the first good download is pinned, then checked
+        assert len(datasets.load_jena_climate(tmp_path, opener=opener, size=served)) == 40
+        pinned = tmp_path / f"{datasets.JENA_FILENAME}.sha256"
+        assert pinned.read_text().strip() == FIXTURE_SHA256
+    else:  # the published checksum is checked on the first download
+        with pytest.raises(ChecksumError, match=f"expected {datasets.JENA_SHA256}"):
+            datasets.load_jena_climate(tmp_path, opener=opener, size=served)
 
 
 def test_not_a_jena_file_is_refused(tmp_path):

@@ -295,9 +295,16 @@ class Scaler:
         values, _ = series_values(series, allow_nan=True)
         if np.isnan(values).all(axis=0).any():
             raise ValueError("series has a feature with no value that is not NaN; cannot fit")
-        self.mean_ = np.nanmean(values, axis=0)
+        # Statistics in float64: in float32 the mean of a constant feature can miss its
+        # value by one rounding step, and that step then became the "standard deviation"
+        # (transform gave +-1 instead of 0). A spread within a few float32 rounding steps
+        # of the mean is no spread: such a feature is only centred.
+        values = values.astype(np.float64)
+        mean = np.nanmean(values, axis=0)
         std = np.nanstd(values, axis=0)
-        self.std_ = np.where(std > 0, std, 1.0).astype(np.float32)
+        constant = std <= 4 * np.finfo(np.float32).eps * np.abs(mean)
+        self.mean_ = mean.astype(np.float32)
+        self.std_ = np.where(constant | (std == 0), 1.0, std).astype(np.float32)
         return self
 
     def _stats(self, values: np.ndarray, columns):
