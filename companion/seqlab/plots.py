@@ -700,8 +700,8 @@ def plot_gates(gates, *, index=0, unit=0, marked=None, title="Inside a gated cel
             raise ValueError(f"marked must have shape ({n_steps},) or (m, {n_steps}), "
                              f"got {np.shape(marked)}")
     for ax, names, ylabel in panels:
-        for name in names:
-            ax.plot(steps, arrays[name][index, :, unit], label=name)
+        for name, style in zip(names, ("-", "--", ":", "-.")):
+            ax.plot(steps, arrays[name][index, :, unit], linestyle=style, label=name)
         if marked is not None:
             for step in steps[marked]:
                 ax.axvspan(step - 0.5, step + 0.5, color="#888888", alpha=0.25,
