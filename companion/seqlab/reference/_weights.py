@@ -18,8 +18,3 @@ def sigmoid(z):
     0.5
     """
     return 1.0 / (1.0 + np.exp(-z))
-
-
-# The old private name, kept only until reference/wavenet.py (being written) imports
-# ``sigmoid``; nothing else uses it.
-_sigmoid = sigmoid
