@@ -342,3 +342,16 @@ def test_plot_receptive_field_fills_only_the_seen_inputs():
     np.testing.assert_array_equal(filled, 30 - seen_offsets(2, [2, 4, 8, 16])[::-1])
     assert "31 steps (span), 16 of them seen" in ax.get_title()
     assert ax.get_xlabel() == "Time step"
+
+
+def test_strided_stack_trains_and_predicts_on_any_length(rng):
+    # fit traces the model with an unknown time length (a graph on TensorFlow, jit on JAX):
+    # AlignToStride must compute its padding from the runtime length there too.
+    model = build_dilated_causal_stack(4, 3, [1, 1], strides=2, return_sequences=False)
+    model.compile(keras.optimizers.Adam(1e-2), "mse")
+    x = rng.normal(size=(32, 17, 1)).astype("float32")
+    history = model.fit(x, x[:, -1], epochs=3, batch_size=8, verbose=0)
+    assert np.all(np.isfinite(history.history["loss"]))
+    for n_steps in (16, 23):
+        assert model.predict(rng.normal(size=(4, n_steps, 1)).astype("float32"),
+                             verbose=0).shape == (4, 1)
