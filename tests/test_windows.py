@@ -356,3 +356,26 @@ def test_prepare_scales_with_training_statistics():
 def test_prepare_with_a_too_small_part_explains():
     with pytest.raises(ValueError, match="the train part has 7 values"):
         prepare(np.arange(10.0), 8, split=(0.7, 0.15))
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"split": 0.7}, ValueError, r"split must be a pair \(train, valid\), got 0.7"),
+    ({"split": (0.9, 0.2)}, ValueError, "train \\+ valid < 1 .*got train=0.9, valid=0.2"),
+    ({"input_length": 0}, ValueError, "input_length must be an integer >= 1, got 0"),
+    ({"input_length": 2.0}, TypeError, "input_length must be an integer >= 1, got 2.0"),
+    ({"horizon": 0}, ValueError, "horizon must be an integer >= 1, got 0"),
+    ({"stride": 0}, ValueError, "stride must be an integer >= 1, got 0"),
+    ({"target": "x"}, ValueError, r"target must be one of \['next', 'horizon', 'seq2seq'\], got 'x'"),
+    ({"target_columns": "zz"}, ValueError, r"target_columns: 'zz' is not a column of the series"),
+])
+def test_prepare_bad_input_names_the_argument(kwargs, error, message):
+    arguments = {"input_length": 5}
+    arguments.update(kwargs)
+    with pytest.raises(error, match=message):
+        prepare(np.arange(100.0), **arguments)
+
+
+def test_inverse_target_names_bad_values():
+    data = prepare(np.arange(100.0), 5)
+    with pytest.raises(TypeError, match="values must be array-like of numbers, got str"):
+        data.inverse_target("abc")
