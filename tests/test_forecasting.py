@@ -1,5 +1,7 @@
 """seqlab.forecasting, checked against loops written out in NumPy."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -151,3 +153,60 @@ def test_a_multi_output_model_is_refused_by_recursive_forecast(rng):
 def test_a_model_with_the_wrong_number_of_outputs_is_refused_by_multi_output_forecast(rng):
     with pytest.raises(ValueError, match=r"must have shape \(2, 3\).*or \(2, 4, 3\).*got \(2, 1\)"):
         multi_output_forecast(lambda w: w[:, -1, :], rng.normal(size=(2, 4, 1)), horizon=3)
+
+
+def small_recurrent_model(seq2seq=False):
+    keras.utils.set_random_seed(3)
+    return keras.Sequential([keras.Input(shape=(WINDOW, 1)),
+                             keras.layers.SimpleRNN(4, return_sequences=seq2seq),
+                             keras.layers.Dense(2)])
+
+
+@pytest.mark.parametrize("seq2seq", [False, True])
+@pytest.mark.parametrize("n", [1, 63, 64, 65, 300])
+def test_predict_numpy_equals_model_predict(rng, n, seq2seq):
+    model = small_recurrent_model(seq2seq)
+    windows = rng.normal(size=(n, WINDOW, 1)).astype(np.float32)
+    got = predict_numpy(model, windows, batch_size=128)
+    expected = model.predict(windows, verbose=0)
+    assert got.shape == expected.shape == ((n, WINDOW, 2) if seq2seq else (n, 2))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_predict_numpy_pads_to_a_few_fixed_batch_sizes(rng):
+    model = small_recurrent_model()
+    shapes = []
+    original = model.predict_on_batch
+
+    def recording(batch):
+        shapes.append(batch.shape[0])
+        return original(batch)
+
+    model.predict_on_batch = recording
+    windows = rng.normal(size=(700, WINDOW, 1)).astype(np.float32)
+    for n in [1, 5, 64, 65, 130, 255, 256, 257, 700]:
+        np.testing.assert_allclose(predict_numpy(model, windows[:n], batch_size=256),
+                                   model.predict(windows[:n], verbose=0), rtol=1e-5, atol=1e-6)
+    assert set(shapes) == {64, 128, 256}, "every call is padded to 64, 128 or batch_size"
+
+
+def test_predict_numpy_emits_no_warning_over_many_calls_of_changing_length(rng):
+    model = small_recurrent_model()
+    windows = rng.normal(size=(200, WINDOW, 1)).astype(np.float32)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for n in range(1, 200, 13):
+            predict_numpy(model, windows[:n])
+        one_step = keras.Sequential([keras.Input(shape=(WINDOW, 1)), keras.layers.SimpleRNN(4),
+                                     keras.layers.Dense(1)])
+        recursive_forecast(one_step, windows[:30], horizon=12)
+    assert [str(warning.message) for warning in caught] == []
+
+
+def test_predict_numpy_rejects_a_bad_batch_size_and_a_scalar(rng):
+    model = small_recurrent_model()
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
+        predict_numpy(model, rng.normal(size=(3, WINDOW, 1)), batch_size=0)
+    with pytest.raises(ValueError, match="X must have a first axis"):
+        predict_numpy(model, 1.0)

@@ -17,6 +17,8 @@ be scored with the same metric.
 
 from __future__ import annotations
 
+import warnings
+
 import keras
 import numpy as np
 
@@ -25,28 +27,71 @@ from seqlab.checks import as_float_array, positive_int
 __all__ = ["recursive_forecast", "multi_output_forecast", "predict_numpy"]
 
 
+_SMALLEST_BUCKET = 64
+
+
+def _bucket(n: int, batch_size: int) -> int:
+    """The padded batch size for ``n`` windows: a power of two from 64 up to ``batch_size``."""
+    size = _SMALLEST_BUCKET
+    while size < n:
+        size *= 2
+    return min(size, batch_size)
+
+
 def predict_numpy(model, X, *, batch_size: int = 1024) -> np.ndarray:
     """Run ``model`` on ``X`` and return a NumPy array, without a progress bar.
+
+    A Keras model runs its compiled predict function (``model.predict_on_batch``) on
+    batches padded with zeros to a few fixed sizes: ``batch_size``, or for fewer windows
+    the power of two from 64 up that holds them. Each size is traced (compiled) once per
+    model, so a feed-back loop or a backtest that calls this many times on inputs of
+    changing lengths neither retraces (no TensorFlow retracing warning) nor pays JAX's
+    compilation again, and a call costs about what a warmed ``model.predict`` costs. The
+    padded rows are dropped from the result.
 
     Args:
         model: a ``keras.Model``, or any callable mapping an array of windows to an array
             of predictions (for example a function from ``seqlab.baselines``).
-        X: the input windows, an array.
-        batch_size: batch size used with a Keras model.
+        X: the input windows, an array whose first axis counts them.
+        batch_size: the largest batch given to a Keras model at once.
 
     Returns:
-        The predictions as a NumPy array.
+        The predictions as a NumPy array (float32 for a Keras model).
+
+    Raises:
+        TypeError: ``model`` is neither a ``keras.Model`` nor a callable.
+
+    Example:
+
+    >>> import numpy as np, keras
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, kernel_initializer="ones")])
+    >>> predict_numpy(model, np.ones((2, 3))).tolist()
+    [[3.0], [3.0]]
     """
     if isinstance(model, keras.Model):
-        # A direct call per batch, not model.predict: predict compiles a graph function
-        # that TensorFlow retraces (with a warning in the page) when it is called many
-        # times on inputs of new shapes, as a backtest or a feed-back loop does.
+        batch_size = positive_int("batch_size", batch_size)
         X = np.asarray(X, dtype=np.float32)
-        parts = [
-            keras.ops.convert_to_numpy(model(X[start:start + batch_size], training=False))
-            for start in range(0, len(X), batch_size)
-        ]
-        return np.concatenate(parts) if parts else np.zeros((0,), np.float32)
+        if X.ndim == 0:
+            raise ValueError("X must have a first axis that counts the windows, got a scalar")
+        parts = []
+        for start in range(0, len(X), batch_size):
+            chunk = X[start:start + batch_size]
+            size = _bucket(len(chunk), batch_size)
+            if len(chunk) < size:
+                padding = np.zeros((size - len(chunk), *chunk.shape[1:]), np.float32)
+                chunk_in = np.concatenate([chunk, padding])
+            else:
+                chunk_in = chunk
+            with warnings.catch_warnings():
+                # Keras's torch backend converts with np.array(tensor), which NumPy 2
+                # flags with a DeprecationWarning about __array__'s copy keyword.
+                warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept",
+                                        category=DeprecationWarning)
+                output = model.predict_on_batch(chunk_in)
+            parts.append(np.asarray(output)[:len(chunk)])
+        if not parts:
+            return np.zeros((0,), np.float32)
+        return np.concatenate(parts)
     if callable(model):
         return np.asarray(keras.ops.convert_to_numpy(model(X)))
     raise TypeError(
