@@ -379,3 +379,44 @@ def test_inverse_target_names_bad_values():
     data = prepare(np.arange(100.0), 5)
     with pytest.raises(TypeError, match="values must be array-like of numbers, got str"):
         data.inverse_target("abc")
+
+
+# ----------------------------------------------------------------------------- many series
+
+from seqlab.windows import windows_from_many  # noqa: E402
+
+
+@pytest.mark.parametrize("target", ["next", "horizon", "seq2seq"])
+@pytest.mark.parametrize("n_features, horizon, stride", [(1, 1, 1), (1, 3, 2), (2, 2, 1), (3, 1, 3)])
+def test_windows_from_many_equals_a_loop_over_make_windows(target, n_features, horizon, stride):
+    rng = np.random.default_rng(5)
+    many = rng.normal(size=(4, 13, n_features)).astype(np.float32)
+    X, y = windows_from_many(many if n_features > 1 else many[:, :, 0], 5, horizon,
+                             target=target, stride=stride)
+    pairs = [make_windows(one, 5, horizon, target=target, stride=stride) for one in many]
+    np.testing.assert_array_equal(X, np.concatenate([X_i for X_i, _ in pairs]))
+    np.testing.assert_array_equal(y, np.concatenate([y_i for _, y_i in pairs]))
+    assert X.dtype == np.float32 and X.flags.writeable
+
+
+def test_windows_from_many_orders_windows_series_by_series():
+    many = np.arange(2 * 6, dtype=np.float64).reshape(2, 6)  # series 0: 0..5, series 1: 6..11
+    X, y = windows_from_many(many, 3, 2, target="horizon")
+    assert X[:, :, 0].tolist() == [[0, 1, 2], [1, 2, 3], [6, 7, 8], [7, 8, 9]]
+    assert y.tolist() == [[3, 4], [4, 5], [9, 10], [10, 11]]
+
+
+@pytest.mark.parametrize("series, kwargs, error, message", [
+    (np.zeros(10), {}, ValueError, r"series must be 2-D or 3-D, got shape \(10,\)"),
+    (np.zeros((0, 10)), {}, ValueError, "at least one series"),
+    (np.zeros((3, 5)), {"input_length": 5}, ValueError, r"input_length \(5\) \+ horizon \(1\) must be at most"),
+    (np.full((2, 10), np.nan), {}, ValueError, "series contains NaN"),
+    (np.zeros((2, 10)), {"input_length": 0}, ValueError, "input_length must be an integer >= 1, got 0"),
+    (np.zeros((2, 10)), {"horizon": 1.5}, TypeError, "horizon must be an integer"),
+    (np.zeros((2, 10)), {"stride": 0}, ValueError, "stride must be an integer >= 1"),
+    (np.zeros((2, 10)), {"target": "last"}, ValueError, "target must be one of"),
+])
+def test_windows_from_many_bad_input_names_the_argument(series, kwargs, error, message):
+    arguments = {"input_length": 3, **kwargs}
+    with pytest.raises(error, match=message):
+        windows_from_many(series, **arguments)
