@@ -287,3 +287,118 @@ def test_a_run_that_does_not_diverge_says_so():
                               display=None)
     assert result.diverged is False and result.diverged_at is None
     assert "diverged" not in result.summary()
+
+
+# ----------------------------------------------------------------------------- gradients_of
+
+from seqlab.reference import numerical_gradient, simple_rnn_forward  # noqa: E402
+from seqlab.training import gradients_of, time_forward  # noqa: E402
+
+
+def rnn_and_data(seed=0):
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((5, 2)), keras.layers.SimpleRNN(3), keras.layers.Dense(2)])
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(6, 5, 2)).astype("float32")
+    y = rng.normal(size=(6, 2)).astype("float32")
+    return model, X, y
+
+
+def numpy_loss(weights, X, y):
+    """The same model's MSE, in float64 NumPy (seqlab.reference's forward pass)."""
+    kernel, recurrent_kernel, bias, dense_kernel, dense_bias = weights
+    last = simple_rnn_forward(X.astype(np.float64), kernel, recurrent_kernel, bias)
+    return float(np.mean((last @ dense_kernel + dense_bias - y) ** 2))
+
+
+def test_gradients_of_a_model_match_finite_differences():
+    model, X, y = rnn_and_data()
+    before = [w.copy() for w in model.get_weights()]
+    grads = gradients_of(model, X, y)
+    weights = [w.astype(np.float64) for w in before]
+    assert len(grads) == len(model.trainable_weights) == 5
+    for i, grad in enumerate(grads):
+        def loss_at(value, i=i):
+            return numpy_loss([value if j == i else w for j, w in enumerate(weights)], X, y)
+        expected = numerical_gradient(loss_at, weights[i])
+        assert isinstance(grad, np.ndarray) and grad.shape == weights[i].shape
+        np.testing.assert_allclose(grad, expected, rtol=1e-3, atol=1e-5)
+    for after, start in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(after, start)
+
+
+def test_gradients_of_uses_the_loss_it_is_given():
+    model, X, y = rnn_and_data(1)
+    mse = gradients_of(model, X, y, loss="mse")
+    mae = gradients_of(model, X, y, loss="mae")
+    # The loss is the mean over the 6 instances and the 2 outputs, so the Dense bias
+    # gradient is the mean over instances of sign(error) / 2 (MAE) or 2 error / 2 (MSE).
+    predictions = keras.ops.convert_to_numpy(model(X))
+    np.testing.assert_allclose(mae[-1], np.mean(np.sign(predictions - y), axis=0) / 2, atol=1e-6)
+    np.testing.assert_allclose(mse[-1], np.mean(predictions - y, axis=0), rtol=1e-4, atol=1e-6)
+
+
+def test_gradients_of_a_function_of_arrays_match_finite_differences():
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(3, 4)).astype("float32")
+    b = rng.normal(size=(4,)).astype("float32")
+    unused = np.ones(2, "float32")
+
+    def function(a, b, unused):
+        return keras.ops.sum(keras.ops.tanh(keras.ops.matmul(a, b)) ** 2)
+
+    grad_a, grad_b, grad_unused = gradients_of(function, [a, b, unused])
+    f64 = lambda a_, b_: float(np.sum(np.tanh(a_ @ b_) ** 2))  # noqa: E731
+    np.testing.assert_allclose(grad_a, numerical_gradient(lambda v: f64(v, b.astype(float)), a),
+                               rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(grad_b, numerical_gradient(lambda v: f64(a.astype(float), v), b),
+                               rtol=1e-3, atol=1e-5)
+    np.testing.assert_array_equal(grad_unused, np.zeros(2))
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda m, X, y: gradients_of(m, X), TypeError, "y, the targets, is missing"),
+    (lambda m, X, y: gradients_of(m, X, y[:3]), ValueError, "same number of instances"),
+    (lambda m, X, y: gradients_of(m, np.full_like(X, np.nan), y), ValueError, "X contains NaN"),
+    (lambda m, X, y: gradients_of(keras.ops.sum, [X], y), TypeError, "takes no y"),
+    (lambda m, X, y: gradients_of(keras.ops.sum, X), TypeError, "arrays must be a list of arrays"),
+    (lambda m, X, y: gradients_of("model", X, y), TypeError, "needs a Keras model or a function"),
+])
+def test_gradients_of_bad_input(call, error, match):
+    model, X, y = rnn_and_data()
+    with pytest.raises(error, match=match):
+        call(model, X, y)
+
+
+# ----------------------------------------------------------------------------- time_forward
+
+def test_time_forward_warms_up_once_per_shape_then_times_every_batch():
+    model, X, _ = rnn_and_data()
+    calls = []
+    original = model.predict_on_batch
+
+    def recording(batch):
+        calls.append(len(batch))
+        return original(batch)
+
+    model.predict_on_batch = recording
+    seconds = time_forward(model, np.concatenate([X, X[:4]]), repeats=3, batch_size=4)  # 10 rows
+    assert calls[:2] == [4, 2], "one warm-up call per batch shape, before timing"
+    assert calls[2:] == [4, 4, 2] * 3
+    assert isinstance(seconds, float) and seconds > 0
+    calls.clear()
+    time_forward(model, X, repeats=2)
+    assert calls == [6, 6, 6]
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"repeats": 0}, ValueError, "repeats must be an integer >= 1"),
+    ({"batch_size": 0}, ValueError, "batch_size must be an integer >= 1"),
+    ({"inputs": np.zeros((0, 5, 2))}, ValueError, "at least one instance"),
+    ({"model": "rnn"}, TypeError, "model must be a keras.Model"),
+])
+def test_time_forward_bad_input(kwargs, error, match):
+    model, X, _ = rnn_and_data()
+    arguments = {"model": model, "inputs": X, **kwargs}
+    with pytest.raises(error, match=match):
+        time_forward(arguments.pop("model"), arguments.pop("inputs"), **arguments)

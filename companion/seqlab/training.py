@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import keras
@@ -50,6 +51,7 @@ import numpy as np
 
 from seqlab.checks import as_float_array, one_of, positive_int, positive_number
 from seqlab.config import budget, seed_everything
+from seqlab.distributed import check_splits, device_count
 
 DEFAULTS = {
     "optimizer": "adam",
@@ -310,7 +312,9 @@ def fit_and_evaluate(model, train, valid, *, epochs=None,
         ValueError: X and y lengths differ, the data contain NaN or inf, ``monitor`` is not
             a reported quantity, an integer argument is not positive, a clipping value is
             not positive, both ``clipnorm`` and ``global_clipnorm`` are set, or a clipping
-            value is given with ``compile=False``.
+            value is given with ``compile=False``, or, under a distribution
+            (:func:`seqlab.distributed.device_count` above 1), a training or validation
+            batch does not divide by the number of devices.
 
     Example:
 
@@ -352,6 +356,9 @@ def fit_and_evaluate(model, train, valid, *, epochs=None,
             "with compile=False set them on the model's own optimizer"
         )
     extra_callbacks = _check_callbacks(callbacks)
+    n_devices = device_count()
+    if n_devices > 1:  # under a distribution every batch must split evenly across devices
+        check_splits(n_devices, batch_size, train=train_x, valid=valid_x)
 
     seed_everything(seed)
     if compile:
@@ -405,6 +412,170 @@ def evaluate(model, data, *, batch_size=256) -> dict:
     ['loss', 'mae']
     """
     inputs, targets = _check_pair("data", data)
-    scores = model.evaluate(inputs, targets, batch_size=positive_int("batch_size", batch_size),
+    batch_size = positive_int("batch_size", batch_size)
+    n_devices = device_count()
+    if n_devices > 1:  # as in fit_and_evaluate: every batch must split evenly
+        check_splits(n_devices, batch_size, data=inputs)
+    scores = model.evaluate(inputs, targets, batch_size=batch_size,
                             verbose=0, return_dict=True)
     return {key: float(value) for key, value in scores.items()}
+
+
+def _backend_gradients(function, arrays: list) -> list[np.ndarray]:
+    """Gradients of the scalar ``function(*arrays)`` with respect to every array."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        tensors = [tf.convert_to_tensor(array) for array in arrays]
+        with tf.GradientTape() as tape:
+            tape.watch(tensors)
+            value = function(*tensors)
+        grads = tape.gradient(value, tensors)
+    elif backend == "jax":
+        import jax
+
+        grads = jax.grad(function, argnums=tuple(range(len(arrays))))(*arrays)
+    elif backend == "torch":
+        tensors = [keras.ops.convert_to_tensor(array).detach().requires_grad_(True)
+                   for array in arrays]
+        function(*tensors).backward()
+        grads = [tensor.grad for tensor in tensors]
+    else:
+        raise NotImplementedError(f"gradients_of does not support the {backend!r} backend")
+    return [np.zeros(np.shape(array), np.float32) if grad is None
+            else np.asarray(keras.ops.convert_to_numpy(grad)) for array, grad in zip(arrays, grads)]
+
+
+def gradients_of(model, X, y=None, loss="mse", *, training=False) -> list[np.ndarray]:
+    """Gradients by the backend's automatic differentiation (TensorFlow, JAX or PyTorch).
+
+    Two forms:
+
+    - ``gradients_of(model, X, y, loss="mse")``: the gradient of the mean ``loss`` of a
+      Keras model on ``(X, y)`` with respect to each of ``model.trainable_weights``, in
+      that order; the model's weights are not changed.
+    - ``gradients_of(function, arrays)``: the gradient of a scalar function written with
+      ``keras.ops``, ``function(*arrays)``, with respect to each array, in order. This is
+      the form chapter 04 uses to differentiate a forward pass it wrote itself.
+
+    The same code runs on every backend: ``tf.GradientTape`` on TensorFlow, ``jax.grad``
+    on JAX, ``backward()`` on PyTorch.
+
+    Args:
+        model: a Keras model (or layer), or a function returning a scalar tensor.
+        X: the inputs of the model, or (second form) the list of arrays to differentiate
+            with respect to.
+        y: the targets (first form only).
+        loss: a Keras loss name or function ``loss(y_true, y_pred)``; its mean over the
+            batch is differentiated (first form only).
+        training: run the model in training mode (dropout active); first form only.
+
+    Returns:
+        A list of NumPy arrays, one per trainable weight (or per array), each shaped like
+        it. A weight the loss does not depend on gets zeros.
+
+    Raises:
+        TypeError: ``model`` is neither a Keras model nor a callable, ``y`` is missing for
+            a model or given for a function, or ``X`` is not a list for a function.
+
+    Example:
+
+    >>> import numpy as np, keras
+    >>> [g.tolist() for g in gradients_of(lambda a: keras.ops.sum(a ** 2), [np.array([1.0, 3.0])])]
+    [[2.0, 6.0]]
+    """
+    if isinstance(model, keras.layers.Layer):
+        if y is None:
+            raise TypeError("gradients_of(model, X, y): y, the targets, is missing")
+        inputs = as_float_array("X", X)
+        targets = as_float_array("y", y)
+        if len(inputs) != len(targets):
+            raise ValueError(
+                f"X and y must have the same number of instances, got X {inputs.shape} "
+                f"and y {targets.shape}"
+            )
+        if not model.built:
+            model(inputs[:1])
+        loss_function = keras.losses.get(loss)
+        non_trainable = [variable.value for variable in model.non_trainable_variables]
+
+        def model_loss(*trainable):
+            outputs, _ = model.stateless_call(list(trainable), non_trainable, inputs,
+                                              training=training)
+            return keras.ops.mean(loss_function(targets, outputs))
+
+        values = [keras.ops.convert_to_numpy(v.value) for v in model.trainable_variables]
+        return _backend_gradients(model_loss, values)
+    if callable(model):
+        if y is not None:
+            raise TypeError(
+                "gradients_of(function, arrays) takes no y: the function computes the loss"
+            )
+        if not isinstance(X, (list, tuple)):
+            raise TypeError(
+                "gradients_of(function, arrays): arrays must be a list of arrays, "
+                f"got {type(X).__name__}"
+            )
+        return _backend_gradients(model, [np.asarray(array) for array in X])
+    raise TypeError(
+        "gradients_of needs a Keras model or a function of arrays, "
+        f"got {type(model).__name__}"
+    )
+
+
+def time_forward(model, inputs, *, repeats=5, batch_size=None) -> float:
+    """The median time, in seconds, of one forward pass of ``model`` over ``inputs``.
+
+    A pass runs ``model.predict_on_batch`` (the model's compiled predict function, as
+    ``model.predict`` uses it) on ``inputs``, whole or in batches of ``batch_size``.
+    Before timing, each distinct batch shape is run once, so the time of tracing and
+    compiling (large on TensorFlow and JAX, paid once per input shape) is left out; the
+    median of ``repeats`` passes resists a shared machine's hiccups.
+
+    Args:
+        model: a Keras model.
+        inputs: the input array, ``(batch, ...)``.
+        repeats: timed passes, at least 1.
+        batch_size: None for one batch, or the instances per call.
+
+    Returns:
+        The median wall-clock seconds of one pass over all of ``inputs``.
+
+    Raises:
+        TypeError: ``model`` is not a Keras model.
+        ValueError: ``inputs`` is empty, holds NaN or inf; ``repeats`` or
+            ``batch_size`` below 1.
+
+    Example:
+
+    >>> import numpy as np, keras
+    >>> model = keras.Sequential([keras.Input((4, 1)), keras.layers.GRU(3)])
+    >>> time_forward(model, np.zeros((8, 4, 1)), repeats=3) > 0
+    True
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    inputs = as_float_array("inputs", inputs)
+    if inputs.ndim == 0 or len(inputs) == 0:
+        raise ValueError(f"inputs must hold at least one instance, got shape {inputs.shape}")
+    repeats = positive_int("repeats", repeats)
+    size = len(inputs) if batch_size is None else positive_int("batch_size", batch_size)
+    batches = [inputs[start:start + size] for start in range(0, len(inputs), size)]
+    warmed = set()
+    seconds = []
+    with warnings.catch_warnings():
+        # Keras's torch backend converts outputs with np.array(tensor), which NumPy 2
+        # flags with a DeprecationWarning about __array__'s copy keyword.
+        warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept",
+                                category=DeprecationWarning)
+        for batch in batches:  # once per input shape: tracing and compiling happen here
+            if batch.shape not in warmed:
+                model.predict_on_batch(batch)
+                warmed.add(batch.shape)
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for batch in batches:
+                model.predict_on_batch(batch)
+            seconds.append(time.perf_counter() - start)
+    return float(np.median(seconds))
