@@ -9,6 +9,7 @@ The package is laid out by role:
 - ``seqlab.backtest``: rolling-origin evaluation of any forecaster.
 - ``seqlab.training``: ``fit_and_evaluate`` with early stopping and a compact display.
 - ``seqlab.models``: builders for the course's models (recurrent stacks).
+- ``seqlab.distributed``: device counts, batch checks and scenarios for several devices.
 - ``seqlab.layers``: recurrent cells and convolutional blocks (one class per file).
 - ``seqlab.reference``: NumPy implementations used to check Keras and to teach.
 - ``seqlab.memory``: tasks that measure how far back a model remembers.
