@@ -222,3 +222,20 @@ def test_last_step_checker_names_each_mistake(answer, diagnosis):
 
 def test_last_step_checker_says_not_done_for_placeholders():
     assert ch06.check_last_time_step_mse(None).diagnosis == NOT_DONE
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="a TensorFlow log message")
+def test_recursive_checker_adds_no_tensorflow_warning_to_the_page(caplog):
+    """Three models traced before it (as a chapter's earlier cells do), then the checker's
+    probe model and a learner's model.predict loop: TensorFlow's retracing warning came
+    out of the checker into chapter 6's page."""
+    import logging
+
+    for units in range(1, 4):
+        model = keras.Sequential([keras.Input((3, 1)), keras.layers.Dense(units)])
+        model.predict(np.zeros((1, 3, 1)), verbose=0)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="tensorflow"):
+        assert ch06.check_recursive_forecast(right_answer)
+        assert logging.getLogger("tensorflow").level == logging.WARNING  # restored after it
+    assert not [record for record in caplog.records if record.name == "tensorflow"]

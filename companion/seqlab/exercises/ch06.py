@@ -11,6 +11,9 @@ compares it with the typical mistakes to say which one was made.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import keras
 import numpy as np
 
@@ -130,6 +133,29 @@ def check_recursive_forecast(forecast) -> Feedback:
         ``"window_not_shifted"``, ``"prediction_at_front"``, ``"window_off_by_one"``,
         ``"raised"`` or ``"wrong_values"``.
     """
+    with _without_tensorflow_warnings():
+        return _check_recursive_forecast(forecast)
+
+
+@contextlib.contextmanager
+def _without_tensorflow_warnings():
+    """Silence TensorFlow's warnings (not its errors) while a checker runs.
+
+    Each check builds its probe model afresh and a learner's loop calls
+    ``model.predict`` on it; after a chapter has built a few models of its own,
+    TensorFlow warns that its predict function "triggered tf.function retracing". The
+    warning says nothing about the answer and would land in the chapter page.
+    """
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _check_recursive_forecast(forecast) -> Feedback:
     model, series = probe_model(), probe_series()
     for origin in _ORIGINS:
         result, problem = run_answer(forecast, model, series.copy(), origin, _INPUT_LENGTH,
