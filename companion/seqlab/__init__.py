@@ -9,6 +9,8 @@ The package is laid out by role:
 - ``seqlab.backtest``: rolling-origin evaluation of any forecaster.
 - ``seqlab.training``: ``fit_and_evaluate`` with early stopping and a compact display.
 - ``seqlab.models``: builders for the course's models (recurrent stacks).
+- ``seqlab.seq2seq``: encoder-decoder plumbing: variable-length tasks, teacher
+  forcing, step-by-step decoding.
 - ``seqlab.distributed``: device counts, batch checks and scenarios for several devices.
 - ``seqlab.layers``: recurrent cells and convolutional blocks (one class per file).
 - ``seqlab.reference``: NumPy implementations used to check Keras and to teach.
