@@ -712,3 +712,235 @@ def plot_gates(gates, *, index=0, unit=0, marked=None, title="Inside a gated cel
     axes[0, 0].set_ylim(-0.05, 1.05)
     axes[0, 0].set_title(title)
     return fig
+
+
+def _diagram_axes(ax):
+    ax.set_aspect("equal")
+    ax.grid(False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+@_styled
+def plot_bptt(n_steps=5, *, n_scored=1, title=None):
+    """Draw a recurrent layer unrolled through time, its loss and the gradient flowing back.
+
+    The loss reads only the last ``n_scored`` outputs; every other output is ignored by
+    the loss. Black arrows are the forward pass (inputs up, states to the right); red
+    dashed arrows are the gradient: from the loss down to the outputs it scores, then
+    back to the left through the states, reaching every step and every input.
+
+    Args:
+        n_steps: number of time steps to unroll (2 to 10).
+        n_scored: how many of the last outputs the loss scores (1 to ``n_steps``).
+        title: the axes title.
+
+    Returns:
+        The matplotlib Figure. Cells carry gid ``"cell"``, the loss box ``"loss"``,
+        forward arrows ``"input"``, ``"output"``, ``"recurrent"``, and gradient arrows
+        ``"gradient"`` (one per scored output, one per link between steps, one per input).
+
+    Raises:
+        ValueError: if ``n_steps`` is not in 2..10 or ``n_scored`` not in 1..n_steps.
+
+    Example:
+
+    >>> fig = plot_bptt(4, n_scored=2)
+    >>> sum(p.get_gid() == "gradient" for p in fig.axes[0].patches)
+    9
+    """
+    n_steps = positive_int("n_steps", n_steps)
+    if not 2 <= n_steps <= 10:
+        raise ValueError(f"n_steps must be between 2 and 10, got {n_steps}")
+    n_scored = positive_int("n_scored", n_scored)
+    if n_scored > n_steps:
+        raise ValueError(f"n_scored must be at most n_steps = {n_steps}, got {n_scored}")
+    spacing = 1.8
+    fig, axes = _figure(figsize=(min(13.0, 1.25 * n_steps + 1.6), 4.2))
+    ax = axes[0, 0]
+    xs = [spacing * t for t in range(n_steps)]
+    first_scored = n_steps - n_scored
+    loss_x = (xs[first_scored] + xs[-1]) / 2
+    loss = FancyBboxPatch((loss_x - 0.6, 2.55), 1.2, 0.5, boxstyle="round,pad=0.05",
+                          facecolor="#fde0dd", edgecolor=_HIGHLIGHT, linewidth=1.2)
+    loss.set_gid("loss")
+    ax.add_patch(loss)
+    ax.text(loss_x, 2.8, r"loss $\mathcal{L}$", ha="center", va="center", fontsize=9)
+    for t, x in enumerate(xs):
+        _cell(ax, (x, 0.0), "cell")
+        _arrow(ax, (x, -1.2), (x, -0.4), "input")
+        ax.text(x, -1.4, rf"$\mathbf{{X}}_{{{t}}}$", ha="center", va="top")
+        _arrow(ax, (x, 0.4), (x, 1.2), "output")
+        scored = t >= first_scored
+        ax.text(x - 0.12, 1.3, rf"$\mathbf{{Y}}_{{{t}}}$", ha="right", va="bottom",
+                color=_INK if scored else "#999999")
+        if scored:
+            _arrow(ax, (x, 1.6), (loss_x, 2.5), "output")
+            _arrow(ax, (loss_x + 0.15, 2.5), (x + 0.15, 1.6), "gradient", color=_HIGHLIGHT
+                   ).set_linestyle("--")
+        else:
+            ax.text(x, 1.85, "ignored\nby the loss", ha="center", va="bottom",
+                    fontsize=7, color="#999999")
+        start = x - spacing + 0.4 if t else x - 1.1
+        _arrow(ax, (start, 0.12), (x - 0.4, 0.12), "recurrent")
+        if t:
+            _arrow(ax, (x - 0.4, -0.15), (xs[t - 1] + 0.4, -0.15), "gradient",
+                   color=_HIGHLIGHT).set_linestyle("--")
+        _arrow(ax, (x + 0.2, -0.4), (x + 0.2, -1.1), "gradient",
+               color=_HIGHLIGHT).set_linestyle("--")
+    ax.text(xs[0] - 0.75, 0.25, r"$\mathbf{Y}_{-1}$", ha="center", va="bottom", fontsize=8)
+    ax.plot([], [], color=_INK, label="forward pass")
+    ax.plot([], [], color=_HIGHLIGHT, linestyle="--", label="gradient (backward pass)")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.02), ncol=2)
+    ax.set_xlim(xs[0] - 1.3, xs[-1] + 0.9)
+    ax.set_ylim(-2.0, 3.3)
+    _diagram_axes(ax)
+    ax.set_title(title or f"Backpropagation through time: the loss scores the last "
+                          f"{n_scored} of {n_steps} outputs")
+    return fig
+
+
+@_styled
+def plot_deep_rnn(n_layers=3, n_steps=4, *, title=None):
+    """Draw a stack of recurrent layers unrolled through time, with a Dense read-out.
+
+    Row ``l`` is layer ``l``, column ``t`` time step ``t``. Each cell receives the layer
+    below at the same step (up arrows) and its own layer's previous state (right arrows).
+    Every layer but the top one returns its whole sequence (``return_sequences=True``);
+    the top layer returns only its last output, which a ``Dense`` layer maps to the
+    forecast.
+
+    Args:
+        n_layers: number of recurrent layers (1 to 5).
+        n_steps: number of time steps drawn (2 to 8).
+        title: the axes title.
+
+    Returns:
+        The matplotlib Figure; cells carry gid ``"cell"``, the Dense box ``"dense"``,
+        arrows ``"input"``, ``"up"``, ``"recurrent"`` and ``"output"``.
+
+    Raises:
+        ValueError: if ``n_layers`` or ``n_steps`` is out of range.
+
+    Example:
+
+    >>> fig = plot_deep_rnn(2, 3)
+    >>> sum(p.get_gid() == "cell" for p in fig.axes[0].patches)
+    6
+    """
+    n_layers = positive_int("n_layers", n_layers)
+    n_steps = positive_int("n_steps", n_steps)
+    if n_layers > 5:
+        raise ValueError(f"n_layers must be between 1 and 5, got {n_layers}")
+    if not 2 <= n_steps <= 8:
+        raise ValueError(f"n_steps must be between 2 and 8, got {n_steps}")
+    dx, dy = 1.6, 1.3
+    fig, axes = _figure(figsize=(1.3 * n_steps + 3.6, 1.05 * n_layers + 2.4))
+    ax = axes[0, 0]
+    for t in range(n_steps):
+        x = dx * t
+        _arrow(ax, (x, -1.0), (x, -0.4), "input")
+        ax.text(x, -1.1, rf"$\mathbf{{X}}_{{{t}}}$", ha="center", va="top")
+        for layer in range(n_layers):
+            y = dy * layer
+            _cell(ax, (x, y), rf"$\mathbf{{H}}^{{({layer + 1})}}_{{{t}}}$", size=0.8)
+            if layer:
+                _arrow(ax, (x, y - dy + 0.4), (x, y - 0.4), "up")
+            start = x - dx + 0.4 if t else x - 0.95
+            _arrow(ax, (start, y), (x - 0.4, y), "recurrent", color=_HIGHLIGHT)
+    top = dy * (n_layers - 1)
+    last = dx * (n_steps - 1)
+    dense = FancyBboxPatch((last - 0.45, top + 0.95), 0.9, 0.45, boxstyle="round,pad=0.04",
+                           facecolor="#e5f5e0", edgecolor=_INK, linewidth=1.2)
+    dense.set_gid("dense")
+    ax.add_patch(dense)
+    ax.text(last, top + 1.175, "Dense", ha="center", va="center", fontsize=9)
+    _arrow(ax, (last, top + 0.4), (last, top + 0.95), "output")
+    _arrow(ax, (last, top + 1.4), (last, top + 1.85), "output")
+    ax.text(last, top + 1.9, "forecast", ha="center", va="bottom", fontsize=9)
+    label_x = last + 0.8
+    for layer in range(n_layers):
+        note = ("returns its last output only" if layer == n_layers - 1
+                else "return_sequences=True")
+        ax.text(label_x, dy * layer, f"layer {layer + 1}: {note}", va="center", fontsize=8)
+    ax.text(label_x, -0.95, "inputs", va="center", fontsize=8)
+    ax.set_xlim(-1.1, last + 3.9)
+    ax.set_ylim(-1.6, top + 2.3)
+    _diagram_axes(ax)
+    ax.set_xlabel("Time →")
+    ax.set_title(title or f"A deep RNN: {n_layers} recurrent layers unrolled over "
+                          f"{n_steps} steps")
+    return fig
+
+
+@_styled
+def plot_seq2seq_targets(input_length=8, horizon=3, *, title=None):
+    """Draw which values of a series are the sequence-to-sequence targets at each step.
+
+    Row ``t`` is input step ``t`` of the window (``t = 0 .. input_length - 1``), columns
+    are the positions of the series. In each row the values the model has read (up to
+    ``t``) are grey and its ``horizon`` targets, positions ``t + 1 .. t + horizon``, are
+    coloured. The last row is the ordinary ``horizon``-step target, the one a
+    sequence-to-sequence model is scored on.
+
+    Args:
+        input_length: the window length ``T`` (2 to 16).
+        horizon: the number of steps ahead ``h`` (1 to 8).
+        title: the axes title.
+
+    Returns:
+        The matplotlib Figure; read cells carry gid ``"read"``, target cells ``"target"``
+        (``input_length * horizon`` of them).
+
+    Raises:
+        ValueError: if ``input_length`` or ``horizon`` is out of range.
+
+    Example:
+
+    >>> fig = plot_seq2seq_targets(4, 2)
+    >>> sum(p.get_gid() == "target" for p in fig.axes[0].patches)
+    8
+    """
+    from matplotlib.patches import Rectangle
+
+    input_length = positive_int("input_length", input_length)
+    horizon = positive_int("horizon", horizon)
+    if not 2 <= input_length <= 16:
+        raise ValueError(f"input_length must be between 2 and 16, got {input_length}")
+    if horizon > 8:
+        raise ValueError(f"horizon must be between 1 and 8, got {horizon}")
+    width = input_length + horizon
+    fig, axes = _figure(figsize=(0.42 * width + 2.6, 0.36 * input_length + 1.6))
+    ax = axes[0, 0]
+    for t in range(input_length):
+        row = input_length - 1 - t
+        for position in range(t + 1 + horizon):
+            target = position > t
+            box = Rectangle((position - 0.45, row - 0.4), 0.9, 0.8,
+                            facecolor=(COLORS[0] if t < input_length - 1 else _HIGHLIGHT)
+                            if target else "#dddddd", edgecolor="white")
+            box.set_gid("target" if target else "read")
+            ax.add_patch(box)
+            if target:
+                ax.text(position, row, str(position - t), ha="center", va="center",
+                        fontsize=7, color="white")
+    ax.axvline(input_length - 0.5, color=_INK, linestyle=":", linewidth=1)
+    ax.text(input_length - 0.55, input_length - 0.35, "end of the window ",
+            ha="right", va="bottom", fontsize=8)
+    ax.text(width - 0.4, 0, "  scored", ha="left", va="center", fontsize=8,
+            color=_HIGHLIGHT)
+    ax.set_xlim(-0.6, width + 1.6)
+    ax.set_ylim(-0.6, input_length + 0.3)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    ax.set_xticks(range(width))
+    ax.set_yticks(range(input_length), [str(input_length - 1 - r) for r in range(input_length)])
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set(xlabel="position in the series (numbers: steps ahead of t)",
+           ylabel="input step t")
+    ax.set_title(title or f"Sequence-to-sequence targets: grey = read so far, "
+                          f"colour = the {horizon} targets at step t")
+    return fig
