@@ -7,13 +7,14 @@ per backend) and is skipped in the others.
 """
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+import time
 
 import keras
 import numpy as np
 import pytest
 
-from seqlab.distributed import check_splits, device_count, run_scenario, trim_to_devices
+from seqlab.distributed import (check_splits, device_count, run_scenario, start_scenario,
+                                trim_to_devices)
 from seqlab.training import fit_and_evaluate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -32,14 +33,13 @@ def scenario(name, backend, n_devices):
     code = ("import runpy, sys\n"
             f"sys.argv = ['scenarios.py', {name!r}]\n"
             f"runpy.run_path({SCENARIOS!r}, run_name='__main__')\n")
-    return run_scenario(code, backend=backend, n_devices=n_devices, timeout=240)
+    return start_scenario(code, backend=backend, n_devices=n_devices, timeout=240)
 
 
 def one_and_many(name, backend, n_devices):
-    with ThreadPoolExecutor(2) as pool:
-        single = pool.submit(scenario, name, backend, 1)
-        many = pool.submit(scenario, name, backend, n_devices)
-        return single.result(), many.result()
+    """One device and several, side by side in two processes."""
+    single, many = scenario(name, backend, 1), scenario(name, backend, n_devices)
+    return single.result(), many.result()
 
 
 def assert_same_training(single, many, models):
@@ -138,6 +138,19 @@ def test_run_scenario_returns_the_last_json_line_and_reports_failures():
         run_scenario("import time; time.sleep(30)", backend=BACKEND, timeout=1)
     with pytest.raises(ValueError, match="backend"):
         run_scenario("pass", backend="mxnet")
+
+
+def test_start_scenario_runs_side_by_side():
+    code = "import json, time; time.sleep(2); print(json.dumps({'n': %d}))"
+    start = time.perf_counter()
+    first = start_scenario(code % 1, backend=BACKEND, timeout=60)
+    second = start_scenario(code % 2, backend=BACKEND, timeout=60)
+    assert (first.result(), second.result()) == ({"n": 1}, {"n": 2})
+    assert time.perf_counter() - start < 3.9  # not 2 + 2 s one after the other
+    with pytest.raises(ValueError, match="timeout"):
+        start_scenario("pass", backend=BACKEND, timeout=0)
+    with pytest.raises(ValueError, match="n_devices"):
+        start_scenario("pass", backend=BACKEND, n_devices=0)
 
 
 def test_run_scenario_sets_the_device_count_on_jax():

@@ -19,7 +19,8 @@ rule explicit:
 - :func:`use_virtual_cpu_devices`: splits the CPU into ``n`` virtual devices (JAX) or
   logical devices (TensorFlow); it must run before the backend's first operation;
 - :func:`run_scenario`: runs a script in a fresh Python process (the device count is fixed
-  at start-up, so every scenario needs its own process) and returns the JSON it prints.
+  at start-up, so every scenario needs its own process) and returns the JSON it prints;
+  :func:`start_scenario` starts one without waiting.
 
 Virtual CPU devices share the same cores: they show that the result matches one device,
 not a speed-up.
@@ -32,10 +33,11 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 
-from seqlab.checks import one_of, positive_int
+from seqlab.checks import one_of, positive_int, positive_number
 
 BACKENDS = ("tensorflow", "jax", "torch")
 """The Keras backends :func:`run_scenario` accepts."""
@@ -251,37 +253,67 @@ def use_virtual_cpu_devices(n: int) -> list:
     return devices
 
 
-def run_scenario(code: str, *, backend: str, n_devices: int = 1, timeout: float = 180,
-                 env: dict | None = None) -> dict:
-    """Run ``code`` in a fresh Python process and return the JSON object it prints last.
+class Scenario:
+    """A scenario started by :func:`start_scenario`, running in its own process."""
 
-    The device count of JAX and TensorFlow is fixed when they start, so each scenario
-    (one device, four devices, two processes...) runs in its own process. The process gets
-    ``KERAS_BACKEND=backend``, ``SEQLAB_DEVICES=n_devices`` and, on JAX,
-    ``XLA_FLAGS=--xla_force_host_platform_device_count=n_devices``; its standard error is
-    captured (never shown unless it fails).
+    def __init__(self, code: str, environment: dict, timeout: float):
+        self.timeout = timeout
+        self._started = time.perf_counter()
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(code)], env=environment,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    Args:
-        code: the Python source to run; its last line of output must be a JSON object.
-        backend: ``"tensorflow"``, ``"jax"`` or ``"torch"``.
-        n_devices: the number of virtual CPU devices the process should see.
-        timeout: seconds before the process is killed.
-        env: extra environment variables.
+    def result(self) -> dict:
+        """Wait for the process and return the JSON object it printed last.
 
-    Returns:
-        The dict printed (as JSON) on the last line of the process's standard output.
+        Raises:
+            RuntimeError: the process failed, timed out or printed no JSON; the message
+                holds the end of its standard error.
+        """
+        left = max(0.1, self.timeout - (time.perf_counter() - self._started))
+        try:
+            stdout, stderr = self._process.communicate(timeout=left)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            stdout, stderr = self._process.communicate()
+            raise RuntimeError(f"scenario timed out after {self.timeout} s; stderr ends:\n"
+                               f"{stderr[-2000:]}") from None
+        if self._process.returncode != 0:
+            raise RuntimeError(
+                f"scenario failed (exit status {self._process.returncode}); stderr ends:\n"
+                f"{stderr[-3000:]}"
+            )
+        lines = [line for line in stdout.splitlines() if line.strip()]
+        try:
+            result = json.loads(lines[-1])
+        except (IndexError, json.JSONDecodeError):
+            raise RuntimeError(
+                f"scenario printed no JSON object on its last line; stdout ends:\n"
+                f"{stdout[-2000:]}"
+            ) from None
+        if not isinstance(result, dict):
+            raise RuntimeError(f"scenario's last line is not a JSON object: {lines[-1]!r}")
+        return result
 
-    Raises:
-        RuntimeError: the process failed, timed out or printed no JSON; the message holds
-            the end of its standard error.
+
+def start_scenario(code: str, *, backend: str, n_devices: int = 1, timeout: float = 180,
+                   env: dict | None = None) -> Scenario:
+    """Start ``code`` in a fresh Python process and return at once.
+
+    The same as :func:`run_scenario` (see there for the arguments), except that it does
+    not wait: call ``.result()`` on the returned :class:`Scenario` to get the JSON
+    object. Several scenarios can run side by side this way.
 
     Example:
 
-    >>> run_scenario("import json; print(json.dumps({'ok': 1}))", backend="jax")
-    {'ok': 1}
+    >>> scenario = start_scenario("import json; print(json.dumps({'ok': 2}))",
+    ...                           backend="jax")
+    >>> scenario.result()
+    {'ok': 2}
     """
     one_of("backend", backend, BACKENDS)
     n_devices = positive_int("n_devices", n_devices)
+    timeout = positive_number("timeout", timeout)
     environment = dict(os.environ)
     environment.update({
         "KERAS_BACKEND": backend,
@@ -295,26 +327,39 @@ def run_scenario(code: str, *, backend: str, n_devices: int = 1, timeout: float 
         environment["XLA_FLAGS"] = " ".join(
             flags + [f"--xla_force_host_platform_device_count={n_devices}"])
     environment.update(env or {})
-    try:
-        done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=environment,
-                              capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as error:
-        tail = (error.stderr or b"")[-2000:]
-        tail = tail.decode(errors="replace") if isinstance(tail, bytes) else tail
-        raise RuntimeError(f"scenario timed out after {timeout} s; stderr ends:\n{tail}") from None
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"scenario failed (exit status {done.returncode}); stderr ends:\n"
-            f"{done.stderr[-3000:]}"
-        )
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
-    try:
-        result = json.loads(lines[-1])
-    except (IndexError, json.JSONDecodeError):
-        raise RuntimeError(
-            f"scenario printed no JSON object on its last line; stdout ends:\n"
-            f"{done.stdout[-2000:]}"
-        ) from None
-    if not isinstance(result, dict):
-        raise RuntimeError(f"scenario's last line is not a JSON object: {lines[-1]!r}")
-    return result
+    return Scenario(code, environment, timeout)
+
+
+def run_scenario(code: str, *, backend: str, n_devices: int = 1, timeout: float = 180,
+                 env: dict | None = None) -> dict:
+    """Run ``code`` in a fresh Python process and return the JSON object it prints last.
+
+    The device count of JAX and TensorFlow is fixed when they start, so each scenario
+    (one device, four devices, two processes...) runs in its own process. The process gets
+    ``KERAS_BACKEND=backend``, ``SEQLAB_DEVICES=n_devices`` and, on JAX,
+    ``XLA_FLAGS=--xla_force_host_platform_device_count=n_devices``; its standard error is
+    captured (never shown unless it fails). :func:`start_scenario` does the same without
+    waiting.
+
+    Args:
+        code: the Python source to run; its last line of output must be a JSON object.
+        backend: ``"tensorflow"``, ``"jax"`` or ``"torch"``.
+        n_devices: the number of virtual CPU devices the process should see.
+        timeout: seconds before the process is killed.
+        env: extra environment variables (strings).
+
+    Returns:
+        The dict printed (as JSON) on the last line of the process's standard output.
+
+    Raises:
+        ValueError: an unknown backend, or a count or timeout that is not positive.
+        RuntimeError: the process failed, timed out or printed no JSON; the message holds
+            the end of its standard error.
+
+    Example:
+
+    >>> run_scenario("import json; print(json.dumps({'ok': 1}))", backend="jax")
+    {'ok': 1}
+    """
+    return start_scenario(code, backend=backend, n_devices=n_devices, timeout=timeout,
+                          env=env).result()
