@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-import seqlab  # noqa: F401
+import seqlab
+import seqlab.windows
 import keras
 
 from seqlab.exercises import NOT_DONE
@@ -239,3 +240,85 @@ def test_recursive_checker_adds_no_tensorflow_warning_to_the_page(caplog):
         assert ch06.check_recursive_forecast(right_answer)
         assert logging.getLogger("tensorflow").level == logging.WARNING  # restored after it
     assert not [record for record in caplog.records if record.name == "tensorflow"]
+
+
+# --- check_seq2seq_targets ----------------------------------------------------------------
+
+def targets_right(series, input_length, horizon):
+    return np.stack([series[t + 1:t + 1 + horizon] for t in range(input_length)])
+
+
+def targets_strided(series, input_length, horizon):
+    view = np.lib.stride_tricks.sliding_window_view(series[1:], horizon)
+    return view[:input_length]
+
+
+def targets_including_current(series, input_length, horizon):
+    return np.stack([series[t:t + horizon] for t in range(input_length)])
+
+
+def targets_repeated(series, input_length, horizon):
+    return np.tile(series[input_length:input_length + horizon], (input_length, 1))
+
+
+def targets_inside_window(series, input_length, horizon):
+    return np.stack([series[t + 1:t + 1 + horizon]
+                     for t in range(input_length - horizon)])
+
+
+def targets_one_short(series, input_length, horizon):
+    return np.stack([series[t + 1:t + horizon] for t in range(input_length)])
+
+
+def targets_transposed(series, input_length, horizon):
+    return targets_right(series, input_length, horizon).T
+
+
+def targets_with_feature_axis(series, input_length, horizon):
+    return targets_right(series, input_length, horizon)[:, :, None]
+
+
+def targets_one_wrong(series, input_length, horizon):
+    result = targets_right(series, input_length, horizon).copy()
+    result[2, 1] = 0.0
+    return result
+
+
+@pytest.mark.parametrize("answer", [targets_right, targets_strided])
+def test_seq2seq_targets_checker_accepts_right_answers(answer):
+    feedback = ch06.check_seq2seq_targets(answer)
+    assert feedback, feedback.message
+
+
+def test_seq2seq_targets_checker_agrees_with_the_windows_of_the_package():
+    series = np.arange(30.0, dtype=np.float32)
+    _, Y = seqlab.windows.windows_from_many(series[None, :13, None], 10, 3,
+                                            target="seq2seq")
+    np.testing.assert_array_equal(targets_right(series[:13], 10, 3), Y[0])
+
+
+@pytest.mark.parametrize("answer, diagnosis, words", [
+    (targets_including_current, "includes_current_value", "one step too early"),
+    (targets_repeated, "same_target_every_step", "ordinary horizon target"),
+    (targets_inside_window, "only_steps_inside_the_window", "input_length rows"),
+    (targets_one_short, "slice_one_short", "horizon - 1 values"),
+    (targets_transposed, "transposed", "axes are swapped"),
+    (targets_with_feature_axis, "wrong_shape", "values are right"),
+    (targets_one_wrong, "wrong_values", "step 2, 2 step(s) ahead"),
+    (lambda s, T, h: "targets", "not_an_array", "array of numbers"),
+    (lambda s, T, h: s[T + 5], "raised", "IndexError"),
+])
+def test_seq2seq_targets_checker_names_each_mistake(answer, diagnosis, words):
+    feedback = ch06.check_seq2seq_targets(answer)
+    assert not feedback
+    assert feedback.diagnosis == diagnosis
+    assert words in feedback.message + " " + " ".join(feedback.hints)
+
+
+def test_seq2seq_targets_checker_says_not_done_for_placeholders():
+    def placeholder(series, input_length, horizon):
+        raise NotImplementedError
+
+    assert ch06.check_seq2seq_targets(placeholder).diagnosis == NOT_DONE
+    assert ch06.check_seq2seq_targets(None).diagnosis == NOT_DONE
+    assert ch06.check_seq2seq_targets(lambda *args: None).diagnosis == NOT_DONE

@@ -3,6 +3,8 @@
 - :func:`check_recursive_forecast`: a forecaster that feeds a one-step model its own
   predictions, compared with :func:`seqlab.forecasting.recursive_forecast`.
 - :func:`check_deep_rnn_builder`: a function that stacks recurrent layers.
+- :func:`check_seq2seq_targets`: the sequence-to-sequence targets of one window, built
+  from a series by hand.
 - :func:`check_last_time_step_mse`: the evaluation metric of a sequence-to-sequence model.
 
 Each checker runs the learner's answer on data of its own and, when the answer is wrong,
@@ -19,11 +21,13 @@ import numpy as np
 
 from seqlab.exercises.feedback import Feedback, run_answer
 from seqlab.forecasting import recursive_forecast
+from seqlab.windows import windows_from_many
 
 __all__ = [
     "check_recursive_forecast",
     "check_deep_rnn_builder",
     "check_last_time_step_mse",
+    "check_seq2seq_targets",
     "probe_model",
     "probe_series",
 ]
@@ -318,3 +322,116 @@ def check_last_time_step_mse(metric) -> Feedback:
             return Feedback.wrong(diagnosis, message, hint)
     return Feedback.wrong("wrong_values", f"Got {value:.5f}, expected {expected:.5f}.",
                           "Mean of (y_true[:, -1] - y_pred[:, -1]) ** 2 over every element.")
+
+
+def _target_series(length: int) -> np.ndarray:
+    """A series whose values all differ, so every wrong index shows."""
+    return (10.0 + np.arange(length) + 0.1 * np.sin(np.arange(length))).astype(np.float32)
+
+
+def _seq2seq_mistakes(series, input_length, horizon) -> dict:
+    """The targets that the typical wrong answers produce, by diagnosis."""
+    steps = range(input_length)
+    return {
+        "includes_current_value": np.stack([series[t:t + horizon] for t in steps]),
+        "same_target_every_step": np.stack(
+            [series[input_length:input_length + horizon] for _ in steps]),
+        "only_steps_inside_the_window": np.stack(
+            [series[t + 1:t + 1 + horizon] for t in range(input_length - horizon)]),
+        "slice_one_short": np.stack([series[t + 1:t + horizon] for t in steps]),
+    }
+
+
+_SEQ2SEQ_EXPLAIN = {
+    "includes_current_value": (
+        "Row t starts with series[t], the value the model has just read at step t: "
+        "the targets are shifted one step too early.",
+        "The targets at step t are the h values after t: series[t + 1:t + 1 + horizon].",
+    ),
+    "same_target_every_step": (
+        "Every row holds the values after the whole window: that is the ordinary "
+        "horizon target repeated, so step t is asked to forecast values far beyond "
+        "t + horizon.",
+        "Each step has its own targets, the h values after that step.",
+    ),
+    "only_steps_inside_the_window": (
+        "You kept only the steps whose targets lie inside the window; the last "
+        "steps' targets run past the window's end, into the values after it, and "
+        "the last step's targets are the ones the model is scored on.",
+        "Return one row per input step: input_length rows.",
+    ),
+    "slice_one_short": (
+        "Each row holds horizon - 1 values: the slice's end index is excluded, so "
+        "series[t + 1:t + horizon] stops one value short.",
+        "End the slice at t + 1 + horizon.",
+    ),
+}
+
+
+def check_seq2seq_targets(targets) -> Feedback:
+    """Check sequence-to-sequence targets built from a series by hand.
+
+    Args:
+        targets: the learner's ``targets(series, input_length, horizon)`` for a 1-D
+            ``series`` of ``input_length + horizon`` values, returning an array of shape
+            ``(input_length, horizon)`` whose row ``t`` holds the ``horizon`` values after
+            step ``t``: ``series[t + 1:t + 1 + horizon]``.
+
+    Returns:
+        A :class:`~seqlab.exercises.Feedback` with diagnosis ``"includes_current_value"``,
+        ``"same_target_every_step"``, ``"only_steps_inside_the_window"``,
+        ``"slice_one_short"``, ``"transposed"``, ``"wrong_shape"``, ``"not_an_array"``,
+        ``"raised"`` or ``"wrong_values"`` when wrong.
+
+    Example:
+
+    >>> import numpy as np
+    >>> def targets(series, input_length, horizon):
+    ...     return np.stack([series[t + 1:t + 1 + horizon]
+    ...                      for t in range(input_length)])
+    >>> bool(check_seq2seq_targets(targets))
+    True
+    """
+    for input_length, horizon in ((8, 3), (6, 4)):
+        series = _target_series(input_length + horizon)
+        result, problem = run_answer(targets, series.copy(), input_length, horizon,
+                                     what="the targets")
+        if problem is not None:
+            return problem
+        expected = windows_from_many(series[None, :, None], input_length, horizon,
+                                     target="seq2seq")[1][0, :, :]
+        try:
+            got = np.asarray(keras.ops.convert_to_numpy(result), dtype=np.float64)
+        except (TypeError, ValueError):
+            return Feedback.wrong("not_an_array",
+                                  f"Return an array of numbers, got {type(result).__name__}.")
+        if got.shape == expected.shape and np.allclose(got, expected):
+            continue
+        if got.shape == expected.T.shape and np.allclose(got, expected.T):
+            return Feedback.wrong(
+                "transposed",
+                f"The values are right but the axes are swapped: shape {got.shape}, "
+                f"expected (input_length, horizon) = {expected.shape}.",
+                "One row per input step, one column per step ahead.")
+        for diagnosis, values in _seq2seq_mistakes(series, input_length, horizon).items():
+            if got.shape == values.shape and np.allclose(got, values):
+                return Feedback.wrong(diagnosis, *_SEQ2SEQ_EXPLAIN[diagnosis])
+        if got.size == expected.size and np.allclose(got.reshape(expected.shape), expected):
+            return Feedback.wrong(
+                "wrong_shape",
+                f"The values are right but the shape is {got.shape}, expected "
+                f"{expected.shape}.", "Return a 2-D array (input_length, horizon).")
+        if got.shape != expected.shape:
+            return Feedback.wrong(
+                "wrong_shape", f"Expected shape (input_length, horizon) = "
+                               f"{expected.shape}, got {got.shape}.")
+        row, col = np.argwhere(~np.isclose(got, expected))[0]
+        return Feedback.wrong(
+            "wrong_values",
+            f"For input_length={input_length}, horizon={horizon}: the target at step "
+            f"{row}, {col + 1} step(s) ahead, is {got[row, col]:.4g}; expected "
+            f"series[{row + col + 1}] = {expected[row, col]:.4g}.",
+            "Row t, column j is series[t + 1 + j].")
+    return Feedback.correct(
+        "Correct: at every step t your targets are the h values after t, as "
+        "seqlab.windows.windows_from_many(..., target='seq2seq') builds them.")
