@@ -1,5 +1,6 @@
 """seqlab.forecasting, checked against loops written out in NumPy."""
 
+import logging
 import warnings
 
 import numpy as np
@@ -8,7 +9,8 @@ import pytest
 import seqlab  # noqa: F401
 import keras
 
-from seqlab.forecasting import multi_output_forecast, predict_numpy, recursive_forecast
+from seqlab.forecasting import (multi_output_forecast, predict_numpy, predict_on_batch,
+                                recursive_forecast)
 
 WINDOW = 5
 
@@ -210,3 +212,38 @@ def test_predict_numpy_rejects_a_bad_batch_size_and_a_scalar(rng):
         predict_numpy(model, rng.normal(size=(3, WINDOW, 1)), batch_size=0)
     with pytest.raises(ValueError, match="X must have a first axis"):
         predict_numpy(model, 1.0)
+
+
+class Records(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def test_predicting_with_many_new_models_logs_no_retracing_line(rng):
+    # Every new model traces its predict function once; TensorFlow counts these traces
+    # across models and logs "triggered tf.function retracing" after five of them.
+    handler = Records()
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.addHandler(handler)
+    try:
+        windows = rng.normal(size=(20, WINDOW, 1)).astype(np.float32)
+        for n in range(1, 9):
+            predict_numpy(small_recurrent_model(), windows[:n])
+    finally:
+        logger.removeHandler(handler)
+    assert [m for m in handler.messages if "retracing" in m] == []
+    assert logger.level == level, "the logger's level is restored"
+
+
+def test_predict_on_batch_equals_the_models_own_and_names_a_bad_model(rng):
+    model = small_recurrent_model()
+    batch = rng.normal(size=(3, WINDOW, 1)).astype(np.float32)
+    np.testing.assert_allclose(predict_on_batch(model, batch), model.predict(batch, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    with pytest.raises(TypeError, match="model must be a keras.Model, got function"):
+        predict_on_batch(lambda x: x, batch)

@@ -17,6 +17,7 @@ be scored with the same metric.
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 import keras
@@ -24,10 +25,49 @@ import numpy as np
 
 from seqlab.checks import as_float_array, positive_int
 
-__all__ = ["recursive_forecast", "multi_output_forecast", "predict_numpy"]
+__all__ = ["recursive_forecast", "multi_output_forecast", "predict_numpy", "predict_on_batch"]
 
 
 _SMALLEST_BUCKET = 64
+
+
+def predict_on_batch(model, batch) -> np.ndarray:
+    """``model.predict_on_batch(batch)`` as a NumPy array, without log lines or warnings.
+
+    The model's compiled predict function is traced once per model and input shape.
+    TensorFlow counts these traces across *all* models (its counter is keyed by Keras's
+    predict code, shared by every model), so a cell that builds and evaluates several
+    models gets a "triggered tf.function retracing" log line although no model retraces
+    more than once per shape. This function lowers TensorFlow's logger to errors for
+    the duration of the call, and ignores the NumPy 2 DeprecationWarning that Keras's
+    torch backend raises when it converts the output (``np.array(tensor)``).
+
+    Args:
+        model: a ``keras.Model``.
+        batch: the inputs of one batch.
+
+    Returns:
+        The model's output as a NumPy array.
+
+    Example:
+
+    >>> import numpy as np, keras
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, kernel_initializer="ones")])
+    >>> predict_on_batch(model, np.ones((1, 2))).tolist()
+    [[2.0]]
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept",
+                                    category=DeprecationWarning)
+            return np.asarray(model.predict_on_batch(batch))
+    finally:
+        logger.setLevel(level)
 
 
 def _bucket(n: int, batch_size: int) -> int:
@@ -45,9 +85,9 @@ def predict_numpy(model, X, *, batch_size: int = 1024) -> np.ndarray:
     batches padded with zeros to a few fixed sizes: ``batch_size``, or for fewer windows
     the power of two from 64 up that holds them. Each size is traced (compiled) once per
     model, so a feed-back loop or a backtest that calls this many times on inputs of
-    changing lengths neither retraces (no TensorFlow retracing warning) nor pays JAX's
-    compilation again, and a call costs about what a warmed ``model.predict`` costs. The
-    padded rows are dropped from the result.
+    changing lengths neither retraces nor pays JAX's compilation again, and a call costs
+    about what a warmed ``model.predict`` costs. The padded rows are dropped from the
+    result. Calls go through :func:`predict_on_batch`, so no log line or warning appears.
 
     Args:
         model: a ``keras.Model``, or any callable mapping an array of windows to an array
@@ -82,13 +122,7 @@ def predict_numpy(model, X, *, batch_size: int = 1024) -> np.ndarray:
                 chunk_in = np.concatenate([chunk, padding])
             else:
                 chunk_in = chunk
-            with warnings.catch_warnings():
-                # Keras's torch backend converts with np.array(tensor), which NumPy 2
-                # flags with a DeprecationWarning about __array__'s copy keyword.
-                warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept",
-                                        category=DeprecationWarning)
-                output = model.predict_on_batch(chunk_in)
-            parts.append(np.asarray(output)[:len(chunk)])
+            parts.append(predict_on_batch(model, chunk_in)[:len(chunk)])
         if not parts:
             return np.zeros((0,), np.float32)
         return np.concatenate(parts)

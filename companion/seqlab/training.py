@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from dataclasses import dataclass, field
 
 import keras
@@ -51,6 +50,7 @@ import numpy as np
 
 from seqlab.checks import as_float_array, one_of, positive_int, positive_number
 from seqlab.config import budget, seed_everything
+from seqlab.forecasting import predict_on_batch
 from seqlab.distributed import check_splits, device_count
 
 DEFAULTS = {
@@ -528,7 +528,8 @@ def time_forward(model, inputs, *, repeats=5, batch_size=None) -> float:
     """The median time, in seconds, of one forward pass of ``model`` over ``inputs``.
 
     A pass runs ``model.predict_on_batch`` (the model's compiled predict function, as
-    ``model.predict`` uses it) on ``inputs``, whole or in batches of ``batch_size``.
+    ``model.predict`` uses it; through :func:`seqlab.forecasting.predict_on_batch`, so
+    without log lines) on ``inputs``, whole or in batches of ``batch_size``.
     Before timing, each distinct batch shape is run once, so the time of tracing and
     compiling (large on TensorFlow and JAX, paid once per input shape) is left out; the
     median of ``repeats`` passes resists a shared machine's hiccups.
@@ -563,19 +564,14 @@ def time_forward(model, inputs, *, repeats=5, batch_size=None) -> float:
     size = len(inputs) if batch_size is None else positive_int("batch_size", batch_size)
     batches = [inputs[start:start + size] for start in range(0, len(inputs), size)]
     warmed = set()
+    for batch in batches:  # once per input shape: tracing and compiling happen here
+        if batch.shape not in warmed:
+            predict_on_batch(model, batch)
+            warmed.add(batch.shape)
     seconds = []
-    with warnings.catch_warnings():
-        # Keras's torch backend converts outputs with np.array(tensor), which NumPy 2
-        # flags with a DeprecationWarning about __array__'s copy keyword.
-        warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept",
-                                category=DeprecationWarning)
-        for batch in batches:  # once per input shape: tracing and compiling happen here
-            if batch.shape not in warmed:
-                model.predict_on_batch(batch)
-                warmed.add(batch.shape)
-        for _ in range(repeats):
-            start = time.perf_counter()
-            for batch in batches:
-                model.predict_on_batch(batch)
-            seconds.append(time.perf_counter() - start)
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for batch in batches:
+            predict_on_batch(model, batch)
+        seconds.append(time.perf_counter() - start)
     return float(np.median(seconds))
