@@ -944,3 +944,112 @@ def plot_seq2seq_targets(input_length=8, horizon=3, *, title=None):
     ax.set_title(title or f"Sequence-to-sequence targets: grey = read so far, "
                           f"colour = the {horizon} targets at step t")
     return fig
+
+
+ARCHITECTURES = ("sequence_to_sequence", "sequence_to_vector", "vector_to_sequence",
+                 "encoder_decoder")
+"""The four shapes of recurrent model drawn by :func:`plot_sequence_architectures`."""
+
+
+def _draw_architecture(ax, name, n_in, n_out):
+    spacing = 1.3
+    sub = r"$\mathbf{{{}}}_{{{}}}$"
+    encoder = name in ("sequence_to_sequence", "sequence_to_vector",
+                       "encoder_decoder")
+    n_cells = n_in + n_out if name == "encoder_decoder" else (
+        n_in if encoder else n_out)
+    for i in range(n_cells):
+        x = spacing * i
+        in_decoder = name == "encoder_decoder" and i >= n_in
+        _cell(ax, (x, 0.0), "", size=0.6)
+        if i:
+            color = _HIGHLIGHT
+            _arrow(ax, (x - spacing + 0.3, 0.0), (x - 0.3, 0.0), "recurrent", color)
+        if name == "vector_to_sequence":
+            _arrow(ax, (x, -1.0), (x, -0.3), "input")
+            ax.text(x, -1.15, r"$\mathbf{x}$", ha="center", va="top")
+        elif not in_decoder:
+            _arrow(ax, (x, -1.0), (x, -0.3), "input")
+            ax.text(x, -1.15, sub.format("x", i), ha="center", va="top")
+        else:
+            t = i - n_in
+            _arrow(ax, (x, -1.0), (x, -0.3), "input")
+            label = r"$\langle s \rangle$" if t == 0 else sub.format("y", t - 1)
+            ax.text(x, -1.15, label, ha="center", va="top")
+            if t:
+                loop = FancyArrowPatch((x - spacing + 0.15, 1.05), (x - 0.15, -1.0),
+                                       arrowstyle="-|>", mutation_scale=9,
+                                       color=COLORS[2], linewidth=0.9,
+                                       linestyle="--", shrinkA=0, shrinkB=0)
+                loop.set_gid("feedback")
+                ax.add_patch(loop)
+        writes = {
+            "sequence_to_sequence": True,
+            "sequence_to_vector": i == n_cells - 1,
+            "vector_to_sequence": True,
+            "encoder_decoder": in_decoder,
+        }[name]
+        if writes:
+            t = i - n_in if name == "encoder_decoder" else i
+            label = (r"$\mathbf{y}$" if name == "sequence_to_vector"
+                     else sub.format("y", t))
+            _arrow(ax, (x, 0.3), (x, 1.0), "output")
+            ax.text(x, 1.1, label, ha="center", va="bottom")
+    if name == "encoder_decoder":
+        middle = spacing * (n_in - 0.5)
+        ax.axvline(middle, color="#999999", linestyle=":", linewidth=1)
+        ax.text(spacing * (n_in - 1) / 2, -2.0, "encoder", ha="center", fontsize=9)
+        ax.text(spacing * (n_in + (n_out - 1) / 2), -2.0, "decoder",
+                ha="center", fontsize=9)
+    ax.set_xlim(-0.8, spacing * (n_in + n_out - 1) + 0.8)
+    ax.set_ylim(-2.3 if name == "encoder_decoder" else -1.7, 1.8)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_title(name.replace("_", " ").replace("encoder decoder",
+                                                "encoder-decoder"))
+    ax.set_xlabel("time →")
+
+
+@_styled
+def plot_sequence_architectures(n_in=3, n_out=4, *, title=None):
+    """Draw the four shapes of recurrent model, unrolled through time.
+
+    One panel each, in the order of :data:`ARCHITECTURES`: sequence to sequence
+    (an output at every input step), sequence to vector (one output, after the
+    last step), vector to sequence (one vector fed at every step) and encoder
+    then decoder (the decoder starts from the encoder's state, reads a start
+    token, then at each step the token it wrote before: green dashed arrows).
+    Cells and arrows are drawn as in :func:`plot_unrolled_rnn`.
+
+    Args:
+        n_in: input steps drawn, 1 to 6.
+        n_out: output steps of the decoders, 1 to 6.
+        title: the figure's title.
+
+    Returns:
+        The matplotlib Figure, four axes titled after the architectures. Cells
+        are patches with gid ``"cell"``; arrows have the gids ``"input"``,
+        ``"output"``, ``"recurrent"`` and (decoder) ``"feedback"``.
+
+    Raises:
+        TypeError: if ``n_in`` or ``n_out`` is not an integer.
+        ValueError: if either is outside 1 to 6.
+
+    Example:
+
+    >>> fig = plot_sequence_architectures(3, 4)
+    >>> [ax.get_title() for ax in fig.axes][-1]
+    'encoder-decoder'
+    """
+    n_in = positive_int("n_in", n_in, maximum=6)
+    n_out = positive_int("n_out", n_out, maximum=6)
+    fig, axes = _figure(figsize=(7.0, 8.5), nrows=4, ncols=1)
+    for ax, name in zip(axes.ravel(), ARCHITECTURES):
+        _draw_architecture(ax, name, n_in, n_out)
+    fig.suptitle(title or "The four shapes of recurrent model",
+                 fontweight="bold")
+    return fig
