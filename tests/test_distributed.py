@@ -173,8 +173,7 @@ def test_jax_data_parallel_on_4_devices_matches_one_device_and_refuses_odd_batch
     assert error is not None
     for word in ("train", "batches of 16", "last batch of 3", "4 devices", "trim_to_devices"):
         assert word in error
-    assert np.isfinite(many["after_error_loss"])
-    assert abs(many["after_error_loss"] - single["models"]["gru"]["loss"][0]) < TOLERANCE
+    assert many["untouched"], "the check must run before any training step"
 
 
 @only_on("tensorflow")
