@@ -743,6 +743,7 @@ def plot_bptt(n_steps=5, *, n_scored=1, title=None):
         ``"gradient"`` (one per scored output, one per link between steps, one per input).
 
     Raises:
+        TypeError: if an argument is not an integer.
         ValueError: if ``n_steps`` is not in 2..10 or ``n_scored`` not in 1..n_steps.
 
     Example:
@@ -822,6 +823,7 @@ def plot_deep_rnn(n_layers=3, n_steps=4, *, title=None):
         arrows ``"input"``, ``"up"``, ``"recurrent"`` and ``"output"``.
 
     Raises:
+        TypeError: if an argument is not an integer.
         ValueError: if ``n_layers`` or ``n_steps`` is out of range.
 
     Example:
@@ -895,6 +897,7 @@ def plot_seq2seq_targets(input_length=8, horizon=3, *, title=None):
         (``input_length * horizon`` of them).
 
     Raises:
+        TypeError: if an argument is not an integer.
         ValueError: if ``input_length`` or ``horizon`` is out of range.
 
     Example:
