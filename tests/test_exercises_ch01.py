@@ -8,6 +8,7 @@ import keras
 from seqlab.exercises import NOT_DONE
 from seqlab.exercises.ch01 import (
     check_concatenated_weights,
+    check_difference_weights,
     check_forward_pass,
     check_linear_neuron,
     check_parameter_count,
@@ -185,3 +186,55 @@ def test_linear_neuron_checker_agrees_with_the_reference_layer():
     tanh_outputs = simple_rnn_forward(x, [[LINEAR_NEURON["w_x"]]], [[LINEAR_NEURON["w_y"]]], [LINEAR_NEURON["b"]],
                                       return_sequences=True)
     assert check_linear_neuron(tanh_outputs.ravel()).diagnosis == "used_tanh"
+
+
+def _difference(W_x=((1.0, 1.0),), W_y=((0.0, -1.0), (0.0, 0.0)), b=(0.0, 0.0)):
+    return lambda: (np.array(W_x), np.array(W_y), np.array(b))
+
+
+def test_difference_weights_checker_accepts_right_answers_checked_by_keras():
+    right = _difference()
+    assert check_difference_weights(right).passed
+    # another right answer: neuron 1 may also scale the copy (copy 2 x_t, weight -0.5)
+    assert check_difference_weights(_difference(
+        W_x=((2.0, 1.0),), W_y=((0.0, -0.5), (0.0, 0.0)))).passed
+    # the accepted weights do what the exercise asks in Keras itself
+    layer = keras.layers.SimpleRNN(2, activation="linear", return_sequences=True)
+    x = np.array([1.0, 2.0, 4.0, 7.0], dtype="float32").reshape(1, 4, 1)
+    layer.build(x.shape)
+    layer.set_weights([a.astype("float32") for a in right()])
+    outputs = keras.ops.convert_to_numpy(layer(x))[0, :, 1]
+    assert np.allclose(outputs, [1.0, 1.0, 2.0, 3.0], atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "answer, diagnosis, phrase",
+    [
+        (_difference(W_y=((0.0, 0.0), (-1.0, 0.0))),
+         "transposed_recurrent_kernel", "rows: from"),
+        (_difference(W_x=((1.0, 2.0),), W_y=((0.0, 0.0), (-0.5, 0.0))),
+         "wrong_neuron", "neuron 1"),
+        (_difference(W_y=((0.0, 1.0), (0.0, 0.0))), "wrong_sign", "-1"),
+        (_difference(W_y=((0.0, 0.0), (0.0, 0.0))), "missing_recurrence", "x_t"),
+        (_difference(W_x=((1.0, 0.0),)), "missing_current_input", "W_x[0, 1]"),
+        (_difference(W_y=((1.0, -1.0), (0.0, 0.0))), "copy_accumulates", "column 0"),
+        (_difference(W_y=((0.0, -1.0), (0.5, 0.0))), "copy_accumulates", "column 0"),
+        (_difference(b=(0.0, 1.0)), "wrong_values", "[1.0, 1.0, 2.0, 3.0]"),
+        (_difference(W_x=((1.0,),)), "wrong_shape", "W_x"),
+        (lambda: (1, 2), "wrong_shape", "three arrays"),
+        (lambda: 1 / 0, "raised", "ZeroDivisionError"),
+    ],
+)
+def test_difference_weights_checker_names_each_mistake(answer, diagnosis, phrase):
+    feedback = check_difference_weights(answer)
+    assert not feedback.passed
+    assert feedback.diagnosis == diagnosis, str(feedback)
+    assert phrase in str(feedback)
+
+
+def test_difference_weights_checker_reports_not_done_for_the_placeholder():
+    def placeholder():
+        raise NotImplementedError
+
+    assert check_difference_weights(placeholder).diagnosis == NOT_DONE
+    assert check_difference_weights(None).diagnosis == NOT_DONE

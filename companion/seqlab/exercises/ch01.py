@@ -7,6 +7,8 @@
 - :func:`check_concatenated_weights`: ``fn(W_x, W_y) -> W``, the single matrix of the
   concatenated form ``[X_t  Y_{t-1}] W``.
 - :func:`check_linear_neuron`: the four outputs of one linear recurrent neuron, by hand.
+- :func:`check_difference_weights`: ``fn() -> (W_x, W_y, b)``, weights of a linear
+  ``SimpleRNN(2)`` whose neuron 1 outputs the change of its input, ``x_t - x_{t-1}``.
 
 Each checker returns a :class:`~seqlab.exercises.Feedback` and never raises on a wrong or
 unfinished answer; when the answer is wrong, the feedback names the mistake.
@@ -20,7 +22,7 @@ from seqlab.exercises.feedback import Feedback, run_answer
 from seqlab.reference.simple_rnn import simple_rnn_forward
 
 __all__ = ["check_forward_pass", "check_parameter_count", "check_concatenated_weights",
-           "check_linear_neuron", "parameter_count"]
+           "check_linear_neuron", "check_difference_weights", "parameter_count"]
 
 _ATOL = 1e-5
 
@@ -342,3 +344,107 @@ def check_linear_neuron(outputs) -> Feedback:
                               "and the state before it, y_{-1}, is 0.")
     return Feedback.wrong("wrong_values", "Not quite: compute y_t = 0.5 * x_t + 1 * y_{t-1} + 0, "
                           "step by step from y_{-1} = 0.")
+
+
+_DIFFERENCE_SHAPES = {"W_x": (1, 2), "W_y": (2, 2), "b": (2,)}
+
+
+def _linear_outputs(x, W_x, W_y, b):
+    """Outputs ``(T, 2)`` of a linear SimpleRNN on the 1-D sequence ``x``."""
+    X = np.asarray(x, dtype=float).reshape(1, -1, 1)
+    return simple_rnn_forward(X, W_x, W_y, b, activation="linear",
+                              return_sequences=True)[0]
+
+
+def check_difference_weights(fn) -> Feedback:
+    """Check weights that make neuron 1 of a linear SimpleRNN(2) output ``x_t - x_{t-1}``.
+
+    The layer reads one feature and has two neurons, no activation, and starts from a
+    zero state (so ``x_{-1} = 0``). A neuron never receives ``x_{t-1}``: only the
+    layer's previous outputs. So one neuron must hold a copy of the input for one step
+    and the other subtract it.
+
+    Args:
+        fn: a function without arguments returning ``(W_x, W_y, b)`` in Keras's layout,
+            shapes ``(1, 2)``, ``(2, 2)`` and ``(2,)``.
+
+    Returns:
+        A Feedback. Diagnoses: ``"wrong_shape"``, ``"transposed_recurrent_kernel"``,
+        ``"wrong_neuron"``, ``"wrong_sign"``, ``"copy_accumulates"``,
+        ``"missing_recurrence"``, ``"missing_current_input"``, ``"raised"``,
+        ``"wrong_values"``.
+
+    Example:
+
+    >>> import numpy as np
+    >>> def weights():
+    ...     return np.array([[1.0, 1.0]]), np.array([[0.0, -1.0], [0.0, 0.0]]), np.zeros(2)
+    >>> bool(check_difference_weights(weights))
+    True
+    """
+    answer, problem = run_answer(fn, what="the three arrays (W_x, W_y, b)")
+    if problem is not None:
+        return problem
+    try:
+        W_x, W_y, b = (np.asarray(a, dtype=float) for a in answer)
+    except (TypeError, ValueError):
+        return Feedback.wrong(
+            "wrong_shape", "Return three arrays, (W_x, W_y, b).",
+            "W_x (1, 2): one input, two neurons; W_y (2, 2); b (2,).")
+    for name, array in zip(_DIFFERENCE_SHAPES, (W_x, W_y, b)):
+        if array.shape != _DIFFERENCE_SHAPES[name]:
+            return Feedback.wrong(
+                "wrong_shape",
+                f"{name} has shape {array.shape}; expected {_DIFFERENCE_SHAPES[name]}.",
+                "Keras's layout: W_x is (n_inputs, n_neurons), W_y is "
+                "(n_neurons, n_neurons), b is (n_neurons,).")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=12)
+    change = x - np.concatenate([[0.0], x[:-1]])
+
+    def neuron(index, kernel=W_x, recurrent=W_y):
+        return _linear_outputs(x, kernel, recurrent, b)[:, index]
+
+    if np.allclose(neuron(1), change, atol=1e-6):
+        return Feedback.correct(
+            "Correct: neuron 1 outputs x_t - x_{t-1}. It gets x_{t-1} only through "
+            "the previous output of the neuron that copies the input.")
+    if np.allclose(neuron(1, recurrent=W_y.T), change, atol=1e-6):
+        return Feedback.wrong(
+            "transposed_recurrent_kernel",
+            "W_y is transposed: in Keras's layout W_y[i, j] is the weight from "
+            "neuron i's previous output to neuron j (rows: from, columns: to).",
+            "y_t = x_t W_x + y_{t-1} W_y, with y_{t-1} a row.")
+    if np.allclose(neuron(0), change, atol=1e-6):
+        return Feedback.wrong(
+            "wrong_neuron",
+            "Neuron 0 outputs the change; the exercise asks for neuron 1 "
+            "(the second column of W_x, W_y and b).")
+    if np.allclose(neuron(1), x + np.concatenate([[0.0], x[:-1]]), atol=1e-6):
+        return Feedback.wrong(
+            "wrong_sign", "Neuron 1 outputs x_t + x_{t-1}: the weight from the copy "
+            "must be -1, not +1.")
+    if np.allclose(neuron(1), x, atol=1e-6):
+        return Feedback.wrong(
+            "missing_recurrence",
+            "Neuron 1 outputs x_t: it receives nothing from the previous step.",
+            "x_{t-1} reaches step t only through a previous output: W_y[0, 1].")
+    if np.allclose(neuron(1), change - x, atol=1e-6):
+        return Feedback.wrong(
+            "missing_current_input",
+            "Neuron 1 outputs -x_{t-1}: it also needs x_t itself, W_x[0, 1] = 1.")
+    if np.abs(W_y[:, 0]).max() > 1e-9 and not np.allclose(neuron(0), x, atol=1e-6):
+        return Feedback.wrong(
+            "copy_accumulates",
+            "Neuron 0 does not output x_t alone: column 0 of W_y feeds past outputs "
+            "back into it, so neuron 1 subtracts more than x_{t-1}.",
+            "A neuron that copies the input has W_x[0, 0] = 1 and no recurrent "
+            "weights into it (column 0 of W_y is zero).")
+    steps = np.array([1.0, 2.0, 4.0, 7.0])
+    got = _linear_outputs(steps, W_x, W_y, b)[:, 1]
+    return Feedback.wrong(
+        "wrong_values",
+        f"On x = {steps.tolist()} neuron 1 outputs {np.round(got, 3).tolist()}; "
+        "x_t - x_{t-1} is [1.0, 1.0, 2.0, 3.0].",
+        "Let neuron 0 copy x_t; give neuron 1 the input x_t and neuron 0's "
+        "previous output with weight -1.")
