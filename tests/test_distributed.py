@@ -33,7 +33,8 @@ def scenario(name, backend, n_devices):
     code = ("import runpy, sys\n"
             f"sys.argv = ['scenarios.py', {name!r}]\n"
             f"runpy.run_path({SCENARIOS!r}, run_name='__main__')\n")
-    return start_scenario(code, backend=backend, n_devices=n_devices, timeout=240)
+    # Generous: on 2 busy cores a pair took 233 s; on quiet ones about 40 s.
+    return start_scenario(code, backend=backend, n_devices=n_devices, timeout=480)
 
 
 def one_and_many(name, backend, n_devices):
