@@ -59,8 +59,9 @@ _WHY = {
                  "(an encoder).",
     "captioning": "one vector goes in and a sequence of words comes out: vector to sequence "
                   "(a decoder).",
-    "translation": "the output sentence has its own length, not the input's: an encoder reads "
-                   "the whole sentence into a vector and a decoder writes the translation.",
+    "translation": "the output sentence has a length of its own, which varies from one "
+                   "sentence to the next: an encoder reads the whole sentence and a decoder "
+                   "writes the translation word by word until it writes an end token.",
     "tagging": "one label per input word, produced in step: sequence to sequence, "
                "with return_sequences=True.",
     "anomaly_score": "a whole day goes in and one score comes out: sequence to vector.",
