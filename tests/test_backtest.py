@@ -143,3 +143,17 @@ def test_keras_forecaster_bad_use():
         KerasForecaster(build_model).predict(np.zeros((1, 8, 1)))
     with pytest.raises(TypeError, match="build_model must return a keras.Model"):
         KerasForecaster(lambda: None).fit(np.zeros((4, 8, 1)), np.zeros((4, 2)))
+
+
+def test_verdict_names_the_lower_error_or_calls_a_tie():
+    from seqlab.backtest import verdict
+
+    assert verdict("A", 0.5, "B", 0.4).endswith("B is ahead (MAE 0.500 vs 0.400)")
+    assert verdict("A", 0.3, "B", 0.4, unit="MASE") == "A vs B: A is ahead (MASE 0.300 vs 0.400)"
+    assert "too close to call" in verdict("A", 0.42, "B", 0.40)          # 5 % of 0.40
+    assert "too close to call" not in verdict("A", 0.43, "B", 0.40)
+    assert "A is ahead" in verdict("A", 0.39, "B", 0.40, margin=0.0)
+    for bad in [dict(error_a=-1.0), dict(error_b=float("nan")), dict(margin=-0.1)]:
+        kwargs = dict(name_a="A", error_a=0.3, name_b="B", error_b=0.4) | bad
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            verdict(**kwargs)

@@ -242,3 +242,46 @@ class KerasForecaster:
         if self.model is None:
             raise RuntimeError("this KerasForecaster is not fitted yet; call fit(X, y) first")
         return predict_numpy(self.model, X).reshape(len(X), -1)
+
+
+def verdict(name_a: str, error_a: float, name_b: str, error_b: float, *,
+            margin: float = 0.05, unit: str = "MAE") -> str:
+    """Say which of two errors is lower, or that they are too close to call.
+
+    A comparison that depends on the run (the seed, the number of epochs) is printed
+    as a verdict instead of being typed into the text: the lower error wins unless the
+    two differ by at most ``margin`` times the lower one.
+
+    Args:
+        name_a, name_b: the forecasters' names.
+        error_a, error_b: their errors (lower is better), finite and >= 0.
+        margin: relative gap below which the verdict is "too close to call".
+        unit: the error's name in the sentence.
+
+    Returns:
+        One sentence, such as ``"A vs B: A is ahead (MAE 0.300 vs 0.400)"``.
+
+    Raises:
+        ValueError: if an error is negative or not finite, or ``margin`` is negative.
+
+    Example:
+
+    >>> verdict("A", 0.30, "B", 0.40)
+    'A vs B: A is ahead (MAE 0.300 vs 0.400)'
+    >>> verdict("A", 0.41, "B", 0.40)
+    'A vs B: too close to call (MAE 0.410 vs 0.400)'
+    """
+    errors = []
+    for name, value in (("error_a", error_a), ("error_b", error_b)):
+        value = float(value)
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a finite error >= 0, got {value}")
+        errors.append(value)
+    if not np.isfinite(margin) or margin < 0:
+        raise ValueError(f"margin must be a finite number >= 0, got {margin}")
+    a, b = errors
+    scores = f"({unit} {a:.3f} vs {b:.3f})"
+    if abs(a - b) <= margin * min(a, b):
+        return f"{name_a} vs {name_b}: too close to call {scores}"
+    best = name_a if a < b else name_b
+    return f"{name_a} vs {name_b}: {best} is ahead {scores}"
