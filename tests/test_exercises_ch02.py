@@ -7,12 +7,14 @@ import pytest
 from seqlab.exercises import NOT_DONE
 from seqlab.exercises.ch02 import (
     STATE_QUIZ,
-    check_longest_solved,
+    KnownMemory,
+    check_first_symbol_task,
+    check_recall_horizon,
     check_recall_target,
     check_state_shapes,
-    longest_solved_reference,
+    recall_horizon_reference,
 )
-from seqlab.memory import recall_task
+from seqlab.memory import memory_horizon, recall_all_lags, recall_task
 
 # --- check_recall_target --------------------------------------------------------------
 
@@ -46,76 +48,140 @@ def test_recall_target_not_done():
     assert check_recall_target(lambda ids, lag: None).diagnosis == NOT_DONE
 
 
-# --- check_longest_solved -------------------------------------------------------------
+# --- check_first_symbol_task ----------------------------------------------------------
 
 
-def right(lengths, errors, threshold):
-    pairs = sorted(zip(lengths, errors))
-    best = 0
-    for length, error in pairs:
-        if error >= threshold:
-            break
-        best = length
-    return best
+def test_right_first_symbol_task_passes_and_asks_for_x0():
+    def first_symbol_task(n_samples, n_steps, seed):
+        return recall_task(n_samples, n_steps, n_steps - 1, seed=seed)
 
-
-def counts_isolated_passes(lengths, errors, threshold):
-    return max([l for l, e in zip(lengths, errors) if e < threshold], default=0)
-
-
-def wrong_direction(lengths, errors, threshold):
-    return right(lengths, [-e for e in errors], -threshold)
-
-
-def assumes_sorted(lengths, errors, threshold):
-    best = 0
-    for length, error in zip(lengths, errors):
-        if error >= threshold:
-            break
-        best = length
-    return best
-
-
-def returns_index(lengths, errors, threshold):
-    pairs = sorted(zip(lengths, errors))
-    index = -1
-    for i, (_, error) in enumerate(pairs):
-        if error >= threshold:
-            break
-        index = i
-    return index
-
-
-def none_when_nothing_solved(lengths, errors, threshold):
-    return right(lengths, errors, threshold) or None
-
-
-def test_longest_solved_accepts_right_answer_and_matches_reference():
-    assert check_longest_solved(right).passed
-    assert check_longest_solved(longest_solved_reference).passed
-    assert longest_solved_reference([30, 10, 20], [0.2, 0.01, 0.02], 0.05) == 20
-    assert longest_solved_reference([10, 20], [0.2, 0.01], 0.05) == 0
+    X, y = first_symbol_task(16, 7, 0)
+    assert np.array_equal(y, X[:, 0].argmax(axis=1))
+    assert check_first_symbol_task(first_symbol_task).passed
 
 
 @pytest.mark.parametrize("wrong, diagnosis", [
-    (counts_isolated_passes, "isolated_pass_counted"),
-    (wrong_direction, "wrong_direction"),
-    (assumes_sorted, "assumes_sorted"),
-    (returns_index, "returned_index"),
-    (none_when_nothing_solved, "nothing_solved_not_zero"),
-    (lambda lengths, errors, threshold: 7, "wrong_value"),
-    (lambda lengths, errors, threshold: 1 / 0, "raised"),
-    (42, "not_callable"),
+    (lambda n, T, seed: recall_task(n, T, T, seed=seed), "lag_too_large"),
+    (lambda n, T, seed: recall_task(n, T, 0, seed=seed), "last_symbol"),
+    (lambda n, T, seed: recall_task(n, T, T - 2, seed=seed), "second_symbol"),
+    (lambda n, T, seed: recall_task(n, T, T // 2, seed=seed), "wrong_values"),
+    (lambda n, T, seed: recall_task(n, T, T - 1, seed=seed, one_hot=False),
+     "wrong_shape"),
+    (lambda n, T, seed: recall_task(n, T, T - 1, seed=seed)[0], "not_a_pair"),
+    (lambda n, T, seed: 1 / 0, "raised"),
+    ("recall_task", "not_callable"),
 ])
-def test_longest_solved_mistakes_are_named(wrong, diagnosis):
-    feedback = check_longest_solved(wrong)
+def test_first_symbol_task_mistakes_are_named(wrong, diagnosis):
+    feedback = check_first_symbol_task(wrong)
     assert not feedback.passed
     assert feedback.diagnosis == diagnosis
 
 
-def test_longest_solved_not_done():
-    assert check_longest_solved(None).diagnosis == NOT_DONE
-    assert check_longest_solved(lambda lengths, errors, threshold: None).diagnosis == NOT_DONE
+def test_first_symbol_task_not_done():
+    def placeholder(n_samples, n_steps, seed):
+        raise NotImplementedError
+
+    assert check_first_symbol_task(None).diagnosis == NOT_DONE
+    assert check_first_symbol_task(placeholder).diagnosis == NOT_DONE
+
+
+# --- check_recall_horizon --------------------------------------------------------------
+
+
+def right_horizon(P, Y, threshold=0.9):
+    answers = P.argmax(axis=-1)
+    horizon = None
+    for lag, score in enumerate((answers == Y).mean(axis=0)):
+        if score < threshold:
+            break
+        horizon = lag
+    return horizon
+
+
+def isolated_passes(P, Y, threshold=0.9):
+    scores = (P.argmax(axis=-1) == Y).mean(axis=0)
+    passing = np.flatnonzero(scores >= threshold)
+    return int(passing.max()) if passing.size else None
+
+
+def counts_lags(P, Y, threshold=0.9):
+    horizon = right_horizon(P, Y, threshold)
+    return None if horizon is None else horizon + 1
+
+
+def perfect_only(P, Y, threshold=0.9):
+    return right_horizon(P, Y, threshold=1.0)
+
+
+def zero_when_nothing(P, Y, threshold=0.9):
+    horizon = right_horizon(P, Y, threshold)
+    return 0 if horizon is None else horizon
+
+
+def scores_only(P, Y, threshold=0.9):
+    return (P.argmax(axis=-1) == Y).mean(axis=0)
+
+
+def test_recall_horizon_accepts_right_answers():
+    assert check_recall_horizon(right_horizon).passed
+    assert check_recall_horizon(recall_horizon_reference).passed
+    # the package's own plumbing gives the same horizons
+    def with_package(P, Y, threshold=0.9):
+        scores = accuracy_by_lag_of(P, Y)
+        return memory_horizon(np.arange(len(scores)), scores, threshold)
+    assert check_recall_horizon(with_package).passed
+
+
+def accuracy_by_lag_of(P, Y):
+    return (P.argmax(axis=-1) == Y).mean(axis=0)
+
+
+def test_known_memory_model_scores_what_it_says():
+    X, Y = recall_all_lags(200, 12, 5, seed=3)
+    model = KnownMemory(6, {0: 1.0, 1: 0.95, 3: 1.0})
+    scores = accuracy_by_lag_of(model.predict(X), Y)
+    assert scores[0] == 1.0 and scores[3] == 1.0
+    assert 0.95 <= scores[1] < 1.0       # right on 95 %, lucky on some of the rest
+    assert scores[2] < 0.5 and scores[4] < 0.5
+    assert recall_horizon_reference(model.predict(X), Y) == 1
+
+
+@pytest.mark.parametrize("wrong, diagnosis", [
+    (isolated_passes, "isolated_pass_counted"),
+    (counts_lags, "counted_lags"),
+    (perfect_only, "required_perfect"),
+    (zero_when_nothing, "nothing_not_none"),
+    (scores_only, "not_a_lag"),
+    (lambda P, Y, threshold=0.9: 3, "wrong_value"),
+    (lambda P, Y, threshold=0.9: P.nope, "raised"),
+    (7, "not_callable"),
+])
+def test_recall_horizon_mistakes_are_named(wrong, diagnosis):
+    feedback = check_recall_horizon(wrong)
+    assert not feedback.passed
+    assert feedback.diagnosis == diagnosis
+
+
+def test_recall_horizon_not_done():
+    def placeholder(P, Y, threshold=0.9):
+        raise NotImplementedError
+
+    assert check_recall_horizon(None).diagnosis == NOT_DONE
+    assert check_recall_horizon(placeholder).diagnosis == NOT_DONE
+
+
+def test_recall_horizon_measures_a_trained_gru():
+    import seqlab
+    from seqlab.forecasting import predict_numpy
+    from seqlab.memory import recall_model, train_memory_model
+
+    seqlab.seed_everything(0)
+    train, test = recall_all_lags(768, 8, 3, seed=0), recall_all_lags(256, 8, 3, seed=1)
+    model = recall_model("GRU", 8, 3, units=16)
+    train_memory_model(model, train, test, task="recall", epochs=6, display=None)
+    P = predict_numpy(model, test[0])
+    assert right_horizon(P, test[1]) is not None
+    assert right_horizon(P, test[1]) == recall_horizon_reference(P, test[1])
 
 
 # --- check_state_shapes ---------------------------------------------------------------

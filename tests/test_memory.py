@@ -120,3 +120,156 @@ def test_an_lstm_learns_the_recall_task_at_a_small_lag_in_a_few_epochs():
     model.fit(X, y, epochs=5, batch_size=32, verbose=0)
     _, accuracy = model.evaluate(X_test, y_test, verbose=0)
     assert accuracy > 0.9
+
+
+# --- the measurement plumbing of chapter 2 ---------------------------------------------
+
+import keras  # noqa: E402
+
+import seqlab  # noqa: E402
+from seqlab.memory import (  # noqa: E402
+    MEMORY_MODELS,
+    accuracy_by_lag,
+    adding_model,
+    compare_horizons,
+    describe_horizon,
+    finished,
+    memory_horizon,
+    recall_all_lags,
+    recall_model,
+    train_memory_model,
+)
+from seqlab.training import FitResult  # noqa: E402
+
+
+@pytest.mark.parametrize("max_lag", [0, 3, 9])
+def test_recall_all_lags_columns_are_recall_task_targets(max_lag):
+    X, Y = recall_all_lags(40, 10, max_lag, n_symbols=5, seed=7)
+    assert X.shape == (40, 10, 5) and X.dtype == np.float32
+    assert Y.shape == (40, max_lag + 1) and Y.dtype == np.int32
+    for lag in range(max_lag + 1):
+        X_lag, y_lag = recall_task(40, 10, lag, n_symbols=5, seed=7)
+        np.testing.assert_array_equal(X, X_lag)
+        np.testing.assert_array_equal(Y[:, lag], y_lag)
+
+
+@pytest.mark.parametrize("kind", list(MEMORY_MODELS))
+def test_memory_models_have_the_layers_their_name_says(kind):
+    model = recall_model(kind, n_steps=7, max_lag=4, n_symbols=3, units=5)
+    assert model.output_shape == (None, 5, 3)
+    recurrent = [layer for layer in model.layers
+                 if isinstance(layer, keras.layers.RNN)]
+    cell, n_layers = MEMORY_MODELS[kind]
+    assert len(recurrent) == n_layers
+    assert all(layer.units == 5 for layer in recurrent)
+    X, _ = recall_all_lags(6, 7, 4, n_symbols=3)
+    probabilities = keras.ops.convert_to_numpy(model(X))
+    np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0, rtol=1e-5)
+    assert adding_model(kind, 9, units=3).output_shape == (None, 1)
+
+
+class _Perfect(keras.layers.Layer):
+    """Answers lags 0..remembered right (one-hot of the input k steps back), symbol 0
+    beyond: a model whose memory horizon is known."""
+
+    def __init__(self, n_lags, remembered, **kwargs):
+        super().__init__(**kwargs)
+        self.n_lags, self.remembered = n_lags, remembered
+
+    def call(self, x):
+        rows = []
+        for lag in range(self.n_lags):
+            if lag <= self.remembered:
+                rows.append(x[:, -1 - lag])
+            else:
+                rows.append(keras.ops.one_hot(keras.ops.zeros_like(x[:, 0, 0], "int32"),
+                                              x.shape[-1]))
+        return keras.ops.stack(rows, axis=1)
+
+
+def test_accuracy_by_lag_and_horizon_of_a_model_with_known_memory():
+    X, Y = recall_all_lags(400, 12, 8, seed=1)
+    model = keras.Sequential([keras.Input((12, 4)), _Perfect(9, remembered=5)])
+    scores = accuracy_by_lag(model, X, Y)
+    np.testing.assert_array_equal(scores[:6], 1.0)
+    np.testing.assert_allclose(scores[6:], 0.25, atol=0.07)   # symbol 0 by chance
+    assert memory_horizon(np.arange(9), scores, 0.9) == 5
+
+
+def test_memory_horizon_stops_at_the_first_failure_and_sorts():
+    assert memory_horizon([0, 1, 2, 3], [1.0, 0.95, 0.6, 0.97], 0.9) == 1
+    assert memory_horizon([3, 0, 2, 1], [0.97, 1.0, 0.6, 0.95], 0.9) == 1
+    assert memory_horizon([0, 1], [0.5, 1.0], 0.9) is None
+    assert memory_horizon([0, 1], [0.9, 0.9], 0.9) == 1
+    errors = [0.001, 0.002, 0.2]
+    assert memory_horizon([10, 20, 40], errors, 0.05, higher_is_better=False) == 20
+    assert memory_horizon([10, 20], [0.05, 0.0], 0.05, higher_is_better=False) is None
+
+
+def _fit(stopped_early, diverged=False):
+    return FitResult(history={}, best_epoch=3, best_score=0.9, epochs_run=8,
+                     seconds=1.0, stopped_early=stopped_early, diverged=diverged,
+                     diverged_at=4 if diverged else None)
+
+
+def test_finished_means_stopped_early_and_not_diverged():
+    assert finished(_fit(True))
+    assert not finished(_fit(False))
+    assert not finished(_fit(True, diverged=True))
+
+
+def test_verdicts_and_descriptions():
+    assert compare_horizons(12, 8, margin=2) == "longer"
+    assert compare_horizons(5, 8, margin=2) == "shorter"
+    assert compare_horizons(10, 8, margin=2) == "too close to call"
+    assert compare_horizons(8, 8) == "too close to call"
+    assert compare_horizons(9, 8) == "longer"
+    assert compare_horizons(None, 0) == "shorter"
+    assert describe_horizon(24, 24) == "at least 24"
+    assert describe_horizon(7, 24) == "7"
+    assert describe_horizon(None, 24) == "none"
+
+
+def test_a_trained_gru_remembers_short_lags():
+    seqlab.seed_everything(0)
+    train = recall_all_lags(768, 8, 2, seed=0)
+    test = recall_all_lags(256, 8, 2, seed=1)
+    model = recall_model("GRU", 8, 2, units=16)
+    fit = train_memory_model(model, train, test, task="recall", epochs=8,
+                             display=None)
+    assert fit.monitor == "val_accuracy" and not fit.diverged
+    scores = accuracy_by_lag(model, *test)
+    assert scores[0] > 0.9 and memory_horizon([0, 1, 2], scores, 0.5) is not None
+
+
+def test_train_memory_model_adding_watches_the_mse():
+    seqlab.seed_everything(0)
+    data = adding_problem(64, 6, seed=0)
+    fit = train_memory_model(adding_model("SimpleRNN", 6, units=4), data, data,
+                             task="adding", epochs=2, display=None)
+    assert fit.monitor == "val_mse" and fit.epochs_run == 2
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: recall_all_lags(10, 5, 5), ValueError, "max_lag must be smaller"),
+    (lambda: recall_all_lags(10, 5, -1), ValueError, "max_lag must be an integer >= 0"),
+    (lambda: recall_all_lags(0, 5, 1), ValueError, "n_samples must be"),
+    (lambda: recall_model("RNN", 5, 2), ValueError, "kind must be one of"),
+    (lambda: recall_model("GRU", 5, -1), ValueError, "max_lag must be"),
+    (lambda: recall_model("GRU", 5, 2, n_symbols=1), ValueError, "n_symbols must be"),
+    (lambda: adding_model("LSTM", 5, units=0), ValueError, "units must be"),
+    (lambda: train_memory_model(adding_model("GRU", 4), adding_problem(4, 4),
+                                adding_problem(4, 4), task="add", epochs=1),
+     ValueError, "task must be one of"),
+    (lambda: accuracy_by_lag(recall_model("GRU", 5, 2), *recall_all_lags(4, 5, 3)),
+     ValueError, "one answer per lag"),
+    (lambda: accuracy_by_lag(recall_model("GRU", 5, 2), np.zeros((4, 5, 4)),
+                             np.zeros(4)), ValueError, "Y must be 2-D"),
+    (lambda: memory_horizon([0, 1], [1.0], 0.9), ValueError, "same length"),
+    (lambda: memory_horizon([], [], 0.9), ValueError, "non-empty"),
+    (lambda: finished({"stopped_early": True}), TypeError, "FitResult"),
+    (lambda: compare_horizons(3, 2, margin=-1), ValueError, "margin must be"),
+])
+def test_chapter_helpers_reject_bad_input_clearly(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

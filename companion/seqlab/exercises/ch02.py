@@ -2,8 +2,10 @@
 
 - :func:`check_recall_target`: a function that computes the target of
   :func:`seqlab.memory.recall_task` from the symbols, checked against the generator.
-- :func:`check_longest_solved`: a function that reads a memory horizon off a curve of
-  errors, checked on curves whose answer is known.
+- :func:`check_first_symbol_task`: a recall task that needs one piece of memory held
+  through the whole sequence.
+- :func:`check_recall_horizon`: a function that measures a trained model's memory
+  horizon, checked on models whose memory is known (:class:`KnownMemory`).
 - :func:`check_state_shapes`: the shapes a recurrent layer returns with
   ``return_state=True``.
 
@@ -16,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 
 from seqlab.exercises.feedback import NOT_DONE, Feedback, run_answer
-from seqlab.memory import recall_task
+from seqlab.memory import recall_all_lags, recall_task
 
-__all__ = ["check_recall_target", "check_longest_solved", "check_state_shapes",
-           "longest_solved_reference", "STATE_QUIZ"]
+__all__ = ["check_recall_target", "check_first_symbol_task", "check_recall_horizon",
+           "check_state_shapes", "recall_horizon_reference", "KnownMemory", "STATE_QUIZ"]
 
 
 # --- the recall target ----------------------------------------------------------------
@@ -45,7 +47,8 @@ def check_recall_target(recall_target) -> Feedback:
     if recall_target is not None and not callable(recall_target):
         return Feedback.wrong("not_callable", "Give a function recall_target(ids, lag).")
     for n_steps, lag in _RECALL_CASES:
-        ids, expected = recall_task(64, n_steps, lag, n_symbols=6, one_hot=False, seed=n_steps + lag)
+        ids, expected = recall_task(64, n_steps, lag, n_symbols=6, one_hot=False,
+                                    seed=n_steps + lag)
         result, failure = run_answer(recall_target, ids.copy(), lag, what="the targets")
         if failure is not None:
             return failure
@@ -73,106 +76,189 @@ def check_recall_target(recall_target) -> Feedback:
     return Feedback.correct("Your targets match recall_task's for every length and lag tried.")
 
 
-# --- reading a horizon off an error curve ---------------------------------------------
+# --- a task for one piece of memory ------------------------------------------------------
 
-def longest_solved_reference(lengths, errors, threshold) -> int:
-    """The answer :func:`check_longest_solved` expects.
+_FIRST_CASES = ((12, 0), (5, 1), (30, 2))
+
+
+def check_first_symbol_task(first_symbol_task) -> Feedback:
+    """Check ``first_symbol_task(n_samples, n_steps, seed)``: sequences whose target is
+    their *first* symbol, made with :func:`seqlab.memory.recall_task`.
 
     Args:
-        lengths: the sequence lengths (or lags) measured, in any order.
-        errors: the error measured at each, lower is better.
-        threshold: an error below this counts as solved.
+        first_symbol_task: the learner's function, returning ``(X, y)`` as
+            ``recall_task`` does (one-hot X, 4 symbols), or None while not done.
 
     Returns:
-        The largest length L such that every measured length up to L is solved, or 0
-        when the shortest one is not.
+        A :class:`~seqlab.exercises.Feedback`. Diagnoses: ``"not_callable"``,
+        ``"raised"``, ``"lag_too_large"`` (``lag=n_steps``: the first symbol is
+        ``n_steps - 1`` steps before the last), ``"not_a_pair"``, ``"wrong_shape"``,
+        ``"last_symbol"`` (``lag=0``), ``"second_symbol"`` (``lag=n_steps - 2``),
+        ``"wrong_values"``.
     """
-    order = np.argsort(lengths)
-    best = 0
-    for length, error in zip(np.asarray(lengths)[order], np.asarray(errors)[order]):
-        if not error < threshold:
+    if first_symbol_task is not None and not callable(first_symbol_task):
+        return Feedback.wrong("not_callable",
+                              "Give a function first_symbol_task(n_samples, n_steps, seed).")
+    for n_steps, seed in _FIRST_CASES:
+        where = f"(n_samples=32, n_steps={n_steps}, seed={seed})"
+        result, failure = run_answer(first_symbol_task, 32, n_steps, seed,
+                                     what="(X, y)")
+        if failure is not None:
+            if "lag must be smaller than n_steps" in failure.message:
+                return Feedback.wrong(
+                    "lag_too_large", f"recall_task refused your lag {where}.",
+                    "Steps run 0 .. n_steps - 1: the first symbol, x_0, is "
+                    "n_steps - 1 steps before the last one.")
+            return failure
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            return Feedback.wrong("not_a_pair", "Return the pair (X, y), as recall_task does.")
+        X, y = (np.asarray(part) for part in result)
+        if X.shape != (32, n_steps, 4) or y.shape != (32,):
+            return Feedback.wrong(
+                "wrong_shape", f"Expected X of shape (32, {n_steps}, 4) and y of shape "
+                f"(32,) {where}, got {X.shape} and {y.shape}.",
+                "Pass n_samples and n_steps on to recall_task, one-hot as by default.")
+        symbols = X.argmax(axis=-1)
+        if np.array_equal(y, symbols[:, 0]):
+            continue
+        if np.array_equal(y, symbols[:, -1]):
+            return Feedback.wrong("last_symbol", f"Your target is the last symbol {where}.",
+                                  "lag counts back from the end: lag=0 is the last symbol.")
+        if np.array_equal(y, symbols[:, 1]):
+            return Feedback.wrong("second_symbol",
+                                  f"Your target is the second symbol, x_1 {where}.",
+                                  "With T steps the last is x_{T-1}: x_0 is T - 1 steps "
+                                  "before it.")
+        return Feedback.wrong("wrong_values", f"Your targets are not the first symbols {where}.")
+    return Feedback.correct("Right: lag = n_steps - 1 asks for x_0, the first symbol.")
+
+
+# --- measuring a memory horizon -----------------------------------------------------------
+
+class KnownMemory:
+    """A stand-in for a trained recall model whose memory is known, for the checker.
+
+    Its ``predict(X)`` (also ``predict_on_batch`` and calling it) returns probabilities
+    of shape ``(n_samples, n_lags, n_symbols)``: at each lag in ``share``, the right
+    symbol (the input ``lag`` steps before the end) for the first ``share[lag]`` of the
+    samples, symbol 0 otherwise; at any other lag, always symbol 0 (right by chance).
+
+    Args:
+        n_lags: lags answered, 0 .. n_lags - 1.
+        share: ``{lag: fraction of samples answered right}``.
+    """
+
+    def __init__(self, n_lags, share):
+        self.n_lags, self.share = n_lags, dict(share)
+
+    def predict(self, X, verbose=0, **kwargs):
+        X = np.asarray(X)
+        n, n_symbols = len(X), X.shape[-1]
+        answers = np.zeros((n, self.n_lags), dtype=int)
+        for lag, fraction in self.share.items():
+            right = int(round(fraction * n))
+            answers[:right, lag] = X[:right, -1 - lag].argmax(axis=-1)
+        return np.eye(n_symbols, dtype=np.float32)[answers]
+
+    predict_on_batch = predict
+    __call__ = predict
+
+
+def recall_horizon_reference(probabilities, Y, threshold=0.9):
+    """The answer :func:`check_recall_horizon` expects (see its docstring)."""
+    scores = (np.asarray(probabilities).argmax(axis=-1) == Y).mean(axis=0)
+    horizon = None
+    for lag, score in enumerate(scores):
+        if score < threshold:
             break
-        best = int(length)
-    return best
+        horizon = lag
+    return horizon
 
 
-_CURVES = {
-    # name: (lengths, errors, threshold); the answers differ under each typical mistake
-    "falling": ([5, 10, 20, 40, 80], [0.01, 0.02, 0.08, 0.15, 0.17], 0.05),
-    "lucky spike": ([5, 10, 20, 40, 80], [0.01, 0.09, 0.12, 0.03, 0.16], 0.05),
-    "unsorted": ([40, 5, 80, 10, 20], [0.15, 0.01, 0.17, 0.02, 0.03], 0.05),
-    "nothing solved": ([5, 10, 20], [0.09, 0.12, 0.16], 0.05),
-    "all solved": ([10, 30, 60], [0.001, 0.002, 0.004], 0.05),
+_HORIZON_CASES = {
+    # name: (n_lags, {lag: share right}); the answers differ under each typical mistake
+    "remembers lags 0-4": (9, {lag: 1.0 for lag in range(5)}),
+    "a lucky lag 6": (9, {0: 1.0, 1: 1.0, 2: 1.0, 6: 1.0}),
+    "mostly right": (8, {0: 1.0, 1: 1.0, 2: 0.95, 3: 0.92, 4: 0.8}),
+    "remembers every lag": (7, {lag: 1.0 for lag in range(7)}),
+    "nothing": (5, {}),
 }
 
 
-def _mistakes(lengths, errors, threshold) -> dict:
-    """What each typical mistake returns on a curve; first match wins, in this order."""
-    lengths, errors = np.asarray(lengths), np.asarray(errors)
-    passing = lengths[errors < threshold]
-    flipped = lengths[errors > threshold]
-    first_fail = next((i for i, e in enumerate(errors) if not e < threshold), len(errors))
-    order = np.argsort(lengths)
-    sorted_pass = errors[order] < threshold
-    index = int(np.argmin(sorted_pass)) - 1 if not sorted_pass.all() else len(lengths) - 1
+def _horizon_mistakes(scores, threshold) -> dict:
+    passing = np.flatnonzero(scores >= threshold)
+    first_fail = next((i for i, s in enumerate(scores) if s < threshold), len(scores))
+    perfect = next((i for i, s in enumerate(scores) if s < 1.0), len(scores))
     return {
-        "isolated_pass_counted": int(passing.max()) if passing.size else 0,
-        "assumes_sorted": int(lengths[first_fail - 1]) if first_fail > 0 else 0,
-        "returned_index": index,
-        "wrong_direction": longest_solved_reference(lengths, -errors, -threshold)
-        if flipped.size else None,
+        "isolated_pass_counted": int(passing.max()) if passing.size else None,
+        "counted_lags": first_fail,
+        "required_perfect": perfect - 1 if perfect > 0 else None,
     }
 
 
-def check_longest_solved(longest_solved) -> Feedback:
-    """Check ``longest_solved(lengths, errors, threshold)`` on curves with known answers.
+_HORIZON_HINTS = {
+    "isolated_pass_counted": "Stop at the first lag that fails: a lag answered well after "
+                             "one that failed is luck, not memory.",
+    "counted_lags": "Return the lag itself (lags start at 0), not how many lags passed.",
+    "required_perfect": "A lag passes when its accuracy is at least the threshold, "
+                        "not only when it is perfect.",
+}
 
-    The function must return the largest measured length L such that the error is below
-    ``threshold`` at every measured length up to L, and 0 when even the shortest one is not
-    solved. Lengths may come in any order.
+
+def check_recall_horizon(recall_horizon) -> Feedback:
+    """Check ``recall_horizon(probabilities, Y, threshold=0.9)`` on known memories.
+
+    The function gets what a recall model predicts on test sequences, ``probabilities``
+    of shape ``(n, n_lags, n_symbols)``, and the targets ``Y`` (shape ``(n, n_lags)``,
+    column ``k`` = lag ``k``, as :func:`seqlab.memory.recall_all_lags` makes them); the
+    checker makes the probabilities with :class:`KnownMemory`. It must return the
+    memory horizon: the largest lag ``k`` such that the accuracy at every lag
+    ``0 .. k`` is at least ``threshold``, or None when even lag 0 fails.
 
     Args:
-        longest_solved: the learner's function, or None while the exercise is not done.
+        recall_horizon: the learner's function, or None while not done.
 
     Returns:
-        A :class:`~seqlab.exercises.Feedback`. Diagnoses: ``"not_callable"``, ``"raised"``,
-        ``"wrong_direction"`` (counts errors above the threshold as solved),
-        ``"isolated_pass_counted"`` (a solved length after an unsolved one counted),
-        ``"assumes_sorted"``, ``"returned_index"``, ``"nothing_solved_not_zero"``,
-        ``"wrong_value"``.
+        A :class:`~seqlab.exercises.Feedback`. Diagnoses: ``"not_callable"``,
+        ``"raised"``, ``"not_a_lag"`` (an array instead of one number),
+        ``"isolated_pass_counted"``, ``"counted_lags"``, ``"required_perfect"``,
+        ``"nothing_not_none"``, ``"wrong_value"``.
     """
-    if longest_solved is not None and not callable(longest_solved):
-        return Feedback.wrong("not_callable", "Give a function longest_solved(lengths, errors, threshold).")
-    for name, (lengths, errors, threshold) in _CURVES.items():
-        expected = longest_solved_reference(lengths, errors, threshold)
-        got, failure = run_answer(longest_solved, list(lengths), list(errors), threshold,
-                                  what="the longest solved length")
-        if failure is not None and failure.diagnosis == NOT_DONE and name == "nothing solved":
-            # It answered the curves before this one: None here means "no length", not "not done".
-            return Feedback.wrong(
-                "nothing_solved_not_zero",
-                f"On the curve {name!r}, lengths={lengths}, errors={errors}, threshold={threshold}: "
-                "nothing is solved, so the answer is 0; your function gave no number.")
+    if recall_horizon is not None and not callable(recall_horizon):
+        return Feedback.wrong("not_callable",
+                              "Give a function recall_horizon(probabilities, Y, threshold).")
+    threshold = 0.9
+    for name, (n_lags, share) in _HORIZON_CASES.items():
+        X, Y = recall_all_lags(200, 12, n_lags - 1, seed=n_lags)
+        probabilities = KnownMemory(n_lags, share).predict(X)
+        expected = recall_horizon_reference(probabilities, Y, threshold)
+        got, failure = run_answer(recall_horizon, probabilities.copy(), Y.copy(),
+                                  threshold, what="the horizon")
+        where = (f"On the answers of a model that {name} (lags 0 to {n_lags - 1}, "
+                 f"threshold {threshold})")
+        if failure is not None and failure.diagnosis == NOT_DONE and name == "nothing":
+            continue   # None is the right answer here, after the cases above passed
         if failure is not None:
             return failure
-        if np.ndim(got) == 0 and got == expected:
+        if np.ndim(got) != 0:
+            return Feedback.wrong("not_a_lag", f"{where}: you returned an array of shape "
+                                  f"{np.shape(got)}, not one lag.",
+                                  "Compute the accuracy per lag (mean over the samples, "
+                                  "axis 0), then read one lag off it.")
+        if got == expected:
             continue
-        where = f"On the curve {name!r}, lengths={lengths}, errors={errors}, threshold={threshold}"
-        if name == "nothing solved":
-            return Feedback.wrong("nothing_solved_not_zero",
-                                  f"{where}: nothing is solved, so the answer is 0; you returned {got!r}.")
-        for diagnosis, value in _mistakes(lengths, errors, threshold).items():
+        if name == "nothing":
+            return Feedback.wrong("nothing_not_none",
+                                  f"{where}: even lag 0 fails, so the answer is None; "
+                                  f"you returned {got!r}.")
+        scores = (probabilities.argmax(axis=-1) == Y).mean(axis=0)
+        for diagnosis, value in _horizon_mistakes(scores, threshold).items():
             if value is not None and value != expected and got == value:
-                hint = {
-                    "isolated_pass_counted": "Stop at the first length that is not solved: a lucky "
-                                             "score further on is not memory.",
-                    "wrong_direction": "These are errors: lower is better, solved means error < threshold.",
-                    "assumes_sorted": "Sort the lengths (and their errors with them) first.",
-                    "returned_index": "Return the length itself, not its position in the list.",
-                }[diagnosis]
-                return Feedback.wrong(diagnosis, f"{where}: expected {expected}, you returned {got!r}.", hint)
-        return Feedback.wrong("wrong_value", f"{where}: expected {expected}, you returned {got!r}.")
-    return Feedback.correct("Right on every test curve, including unsorted and unsolved ones.")
+                return Feedback.wrong(diagnosis, f"{where}: expected {expected}, you "
+                                      f"returned {got!r}.", _HORIZON_HINTS[diagnosis])
+        return Feedback.wrong("wrong_value", f"{where}: expected {expected}, "
+                              f"you returned {got!r}.")
+    return Feedback.correct("Right on every model, including a lucky lag and no memory.")
 
 
 # --- what return_state returns ----------------------------------------------------------
