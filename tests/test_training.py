@@ -39,6 +39,26 @@ def test_returns_a_fit_result_with_one_value_per_epoch_and_prints_one_line(capsy
     assert repr(result) == f"FitResult({result.summary()})"
 
 
+def test_epoch_seconds_has_one_time_per_epoch_and_the_median_skips_the_first():
+    class SlowSecondEpoch(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            import time
+            if epoch == 1:
+                time.sleep(0.3)
+
+    result = fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1),
+                              epochs=4, patience=10, display=None,
+                              callbacks=[SlowSecondEpoch()])
+    assert len(result.epoch_seconds) == result.epochs_run == 4
+    assert all(seconds > 0 for seconds in result.epoch_seconds)
+    assert sum(result.epoch_seconds) <= result.seconds
+    assert result.epoch_seconds[1] >= 0.3
+    assert result.seconds_per_epoch == float(np.median(result.epoch_seconds[1:]))
+    one = FitResult({}, 1, 0.0, 1, 1.0, epoch_seconds=(2.5,))
+    assert one.seconds_per_epoch == 2.5
+    assert np.isnan(FitResult({}, 0, 0.0, 0, 0.0).seconds_per_epoch)
+
+
 def test_display_none_is_silent_and_progress_prints_a_few_lines(capsys):
     fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1), epochs=8, display=None)
     assert capsys.readouterr().out == ""

@@ -93,6 +93,8 @@ class FitResult:
         diverged: True when the training loss (or the monitored value) became NaN or
             infinite; training stopped there and the best weights before it were restored.
         diverged_at: the epoch (counted from 1) in which it happened, None otherwise.
+        epoch_seconds: wall-clock seconds of each epoch run (training and validation),
+            in order; the first also traces or compiles the model.
     """
 
     history: dict
@@ -105,6 +107,19 @@ class FitResult:
     stopped_early: bool = field(default=False)
     diverged: bool = field(default=False)
     diverged_at: int | None = field(default=None)
+    epoch_seconds: tuple = field(default=())
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        """The median time of an epoch after the first (the first also compiles).
+
+        With a single epoch, that epoch's time. Use it to compare models' training
+        speed: the total ``seconds`` depends on how many epochs early stopping ran.
+        """
+        times = self.epoch_seconds[1:] or self.epoch_seconds
+        if not times:
+            return math.nan
+        return float(np.median(times))
 
     def summary(self) -> str:
         """One line: ``"name: 37 epochs (best 29), val_mae 0.0312, 12.4 s"``.
@@ -186,6 +201,8 @@ class _BestWeights(keras.callbacks.Callback):
         self.stopped_early = False
         self.diverged_at = None
         self.epoch = 0
+        self.epoch_seconds = []
+        self._epoch_start = None
         self.every = max(1, math.ceil(epochs / _PROGRESS_LINES))
 
     def _improved(self, value):
@@ -197,6 +214,7 @@ class _BestWeights(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
+        self._epoch_start = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
         # The check TerminateOnNaN makes, without its print: stop within the epoch.
@@ -206,6 +224,8 @@ class _BestWeights(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
+        if self._epoch_start is not None:
+            self.epoch_seconds.append(time.perf_counter() - self._epoch_start)
         logs = logs or {}
         if self.monitor not in logs:
             raise ValueError(
@@ -385,6 +405,7 @@ def fit_and_evaluate(model, train, valid, *, epochs=None,
         stopped_early=tracker.stopped_early,
         diverged=tracker.diverged_at is not None,
         diverged_at=tracker.diverged_at,
+        epoch_seconds=tuple(tracker.epoch_seconds),
     )
     if display is not None:
         print(result.summary())
