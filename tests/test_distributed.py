@@ -29,12 +29,13 @@ def only_on(backend):
                                      f"(this pass: {BACKEND})")
 
 
-def scenario(name, backend, n_devices):
+def scenario(name, backend, n_devices, env=None):
     code = ("import runpy, sys\n"
             f"sys.argv = ['scenarios.py', {name!r}]\n"
             f"runpy.run_path({SCENARIOS!r}, run_name='__main__')\n")
     # Generous: on 2 busy cores a pair took 233 s; on quiet ones about 40 s.
-    return start_scenario(code, backend=backend, n_devices=n_devices, timeout=480)
+    return start_scenario(code, backend=backend, n_devices=n_devices, timeout=480,
+                          env=env)
 
 
 def one_and_many(name, backend, n_devices):
@@ -175,6 +176,32 @@ def test_jax_data_parallel_on_4_devices_matches_one_device_and_refuses_odd_batch
     for word in ("train", "batches of 16", "last batch of 3", "4 devices", "trim_to_devices"):
         assert word in error
     assert many["untouched"], "the check must run before any training step"
+
+
+@only_on("jax")
+def test_jax_two_processes_with_two_devices_each_match_one_process():
+    """keras.distribution.initialize over two local processes (a coordinator on a free
+    loopback port), a DataParallel over the 4 global devices, each process feeding its
+    share of every global batch: the same weights as one process on one device."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    workers = [scenario("jax_process", "jax", 2, env={
+        "KERAS_DISTRIBUTION_JOB_ADDRESSES": f"127.0.0.1:{port}",
+        "KERAS_DISTRIBUTION_NUM_PROCESSES": "2",
+        "KERAS_DISTRIBUTION_PROCESS_ID": str(rank)}) for rank in range(2)]
+    single = scenario("jax_process", "jax", 1)
+    first, second = [worker.result() for worker in workers]
+    single = single.result()
+    assert (first["process"], second["process"]) == (0, 1)
+    for worker in (first, second):
+        assert (worker["processes"], worker["local_devices"], worker["devices"]) == (2, 2, 4)
+        assert 2 * worker["local_instances"] == single["local_instances"]
+    assert single["devices"] == 1 and "process" not in single
+    assert first["models"] == second["models"], "both processes hold the same model"
+    assert_same_training(single, first, ["gru"])
 
 
 @only_on("tensorflow")

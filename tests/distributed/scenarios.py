@@ -86,6 +86,54 @@ def jax_data_parallel():
     return out
 
 
+def local_share(x, rank, world):
+    """The rows of ``x`` that process ``rank`` of ``world`` feeds: its slice of every
+    global batch of ``BATCH``, so that the processes' local batches together make the
+    one-process batch (process 0 first, as ``make_array_from_process_local_data``
+    assembles them)."""
+    import numpy as np
+
+    parts = []
+    for start in range(0, len(x), BATCH):
+        batch = x[start:start + BATCH]
+        share = len(batch) // world
+        parts.append(batch[rank * share:(rank + 1) * share])
+    return np.concatenate(parts)
+
+
+def jax_process():
+    """One process of a multi-process JAX run (``KERAS_DISTRIBUTION_*`` variables set),
+    or, without them, the one-process reference. SGD steps in order (no shuffle), so
+    both see the same global batches."""
+    import keras
+
+    world = int(os.environ.get("KERAS_DISTRIBUTION_NUM_PROCESSES", "1"))
+    rank = 0
+    out = {}
+    if world > 1:
+        keras.distribution.initialize()  # job address, count and id from the env
+        import jax
+
+        rank = jax.process_index()
+        out.update(process=rank, processes=jax.process_count(),
+                   local_devices=jax.local_device_count())
+        distribution = keras.distribution.DataParallel(
+            devices=keras.distribution.list_devices(),
+            auto_shard_dataset=False)  # each process already feeds its own share
+        keras.distribution.set_distribution(distribution)
+    out["devices"] = len(keras.distribution.list_devices())
+    (x, y), _ = data()
+    x, y = local_share(x, rank, world), local_share(y, rank, world)
+    out["local_instances"] = len(x)
+    model = models(("gru",))[0]
+    model.compile(keras.optimizers.SGD(0.05), "mse")
+    history = model.fit(x, y, batch_size=BATCH // world, epochs=2, shuffle=False,
+                        verbose=0)
+    out["models"] = {"gru": {"loss": history.history["loss"],
+                             "weights": [w.ravel().tolist() for w in model.get_weights()]}}
+    return out
+
+
 def tf_mirrored():
     import tensorflow as tf
 
