@@ -12,6 +12,7 @@ import pytest
 
 from seqlab.exercises import NOT_DONE, Feedback, run_answer
 from seqlab.exercises import ch01, ch02, ch03, ch04, ch05, ch06
+from seqlab.exercises import ch11
 
 
 def placeholder(*args):
@@ -35,6 +36,9 @@ FUNCTION_CHECKERS = {
     "ch06.check_recursive_forecast": ch06.check_recursive_forecast,
     "ch06.check_deep_rnn_builder": ch06.check_deep_rnn_builder,
     "ch06.check_last_time_step_mse": ch06.check_last_time_step_mse,
+    "ch11.check_last_batch": ch11.check_last_batch,
+    "ch11.check_trim": ch11.check_trim,
+    "ch11.check_combined_gradient": ch11.check_combined_gradient,
 }
 
 
@@ -56,7 +60,7 @@ def test_a_function_that_fails_otherwise_is_reported_not_raised(name):
 
 
 def test_the_checker_modules_have_no_runner_of_their_own():
-    for module in (ch01, ch02, ch03, ch04, ch05, ch06):
+    for module in (ch01, ch02, ch03, ch04, ch05, ch06, ch11):
         assert not hasattr(module, "_call"), module.__name__
 
 
