@@ -2,7 +2,7 @@
 
 An exercise cell starts as ``def answer(...): raise NotImplementedError``; every checker
 that takes the learner's function must say "not done yet" for it, never "your function
-raised". The checkers of chapters 01-06 that take a function are listed here by hand
+raised". The checkers of every chapter that take a function are listed here by hand
 (the others take arrays, models or dicts); a new checker that takes a function is added
 to the list.
 """
@@ -12,7 +12,7 @@ import pytest
 
 from seqlab.exercises import NOT_DONE, Feedback, run_answer
 from seqlab.exercises import ch01, ch02, ch03, ch04, ch05, ch06
-from seqlab.exercises import ch11
+from seqlab.exercises import ch07, ch08, ch09, ch10, ch11
 
 
 def placeholder(*args):
@@ -23,8 +23,10 @@ FUNCTION_CHECKERS = {
     "ch01.check_forward_pass": ch01.check_forward_pass,
     "ch01.check_parameter_count": ch01.check_parameter_count,
     "ch01.check_concatenated_weights": ch01.check_concatenated_weights,
+    "ch01.check_difference_weights": ch01.check_difference_weights,
     "ch02.check_recall_target": ch02.check_recall_target,
-    "ch02.check_longest_solved": ch02.check_longest_solved,
+    "ch02.check_first_symbol_task": ch02.check_first_symbol_task,
+    "ch02.check_recall_horizon": ch02.check_recall_horizon,
     # a builder without arguments is accepted in place of a model
     "ch03.check_vector_to_sequence_model": ch03.check_vector_to_sequence_model,
     "ch04.check_step_backward": ch04.check_step_backward,
@@ -36,6 +38,21 @@ FUNCTION_CHECKERS = {
     "ch06.check_recursive_forecast": ch06.check_recursive_forecast,
     "ch06.check_deep_rnn_builder": ch06.check_deep_rnn_builder,
     "ch06.check_last_time_step_mse": ch06.check_last_time_step_mse,
+    "ch07.check_layer_norm": ch07.check_layer_norm,
+    "ch07.check_clip_by_global_norm": ch07.check_clip_by_global_norm,
+    "ch07.check_noise_shape": ch07.check_noise_shape,
+    "ch07.check_ln_cell_step": ch07.check_ln_cell_step,
+    "ch08.check_adding_weights": ch08.check_adding_weights,
+    "ch08.check_lstm_step": ch08.check_lstm_step,
+    "ch08.check_parameter_count": ch08.check_parameter_count,
+    "ch09.check_conv1d": ch09.check_conv1d,
+    "ch09.check_output_length": ch09.check_output_length,
+    "ch09.check_aligned_targets": ch09.check_aligned_targets,
+    "ch09.check_receptive_field": ch09.check_receptive_field,
+    "ch10.check_dilation_schedule": ch10.check_dilation_schedule,
+    "ch10.check_gated_activation": ch10.check_gated_activation,
+    "ch10.check_residual_block_parameters": ch10.check_residual_block_parameters,
+    "ch10.check_seen_offsets": ch10.check_seen_offsets,
     "ch11.check_last_batch": ch11.check_last_batch,
     "ch11.check_trim": ch11.check_trim,
     "ch11.check_combined_gradient": ch11.check_combined_gradient,
@@ -60,7 +77,8 @@ def test_a_function_that_fails_otherwise_is_reported_not_raised(name):
 
 
 def test_the_checker_modules_have_no_runner_of_their_own():
-    for module in (ch01, ch02, ch03, ch04, ch05, ch06, ch11):
+    for module in (ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10,
+                   ch11):
         assert not hasattr(module, "_call"), module.__name__
 
 
