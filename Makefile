@@ -16,6 +16,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.seqlab-installed
 BACKENDS := tensorflow jax torch
+BACKEND ?= tensorflow
 NOTEBOOKS_DIR := _build/notebooks
 PYTEST := $(BIN)/python -m pytest
 
@@ -23,6 +24,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
 .PHONY: help venv book test test-companion test-notebooks test-book notebooks bench clean
+.PHONY: test-notebooks-jax test-notebooks-torch bench-chapters
 
 help:
 	@sed -n '3,10p' Makefile
@@ -56,11 +58,19 @@ test-companion: $(STAMP)
 	@echo "=== docstring examples (doctest), KERAS_BACKEND=tensorflow ==="
 	KERAS_BACKEND=tensorflow $(PYTEST) --doctest-modules companion/seqlab -q -p no:randomly
 
+# The chapters on one backend: make test-notebooks BACKEND=jax (default tensorflow, as in
+# Colab); test-notebooks-jax and test-notebooks-torch are shorthands.
 test-notebooks: notebooks
-	@echo "=== chapters under nbval (SEQLAB_QUICK=1, KERAS_BACKEND=tensorflow) ==="
-	SEQLAB_QUICK=1 KERAS_BACKEND=tensorflow PYTHONPATH=scripts $(PYTEST) --nbval-lax \
+	@echo "=== chapters under nbval (SEQLAB_QUICK=1, KERAS_BACKEND=$(BACKEND)) ==="
+	SEQLAB_QUICK=1 KERAS_BACKEND=$(BACKEND) PYTHONPATH=scripts $(PYTEST) --nbval-lax \
 	  --nbval-current-env -p nbval_clean_output --nbval-cell-timeout=900 -q --durations=0 \
 	  $(NOTEBOOKS_DIR)
+
+test-notebooks-jax:
+	$(MAKE) test-notebooks BACKEND=jax
+
+test-notebooks-torch:
+	$(MAKE) test-notebooks BACKEND=torch
 
 test-book: $(STAMP)
 	@echo "=== book build, execution off, warnings as errors ==="
@@ -72,6 +82,15 @@ bench: $(STAMP)
 	@for backend in $(BACKENDS); do \
 	  $(BIN)/python bench/run.py --backend $$backend || exit 1; \
 	done
+
+# Every chapter's execution time per backend and size (bench/chapters.py), results in
+# bench/results/chapters_<backend>_<size>.md; e.g. make bench-chapters BENCH_SIZES=quick
+BENCH_BACKENDS ?= tensorflow jax
+BENCH_SIZES ?= quick full
+bench-chapters: $(STAMP)
+	@for size in $(BENCH_SIZES); do for backend in $(BENCH_BACKENDS); do \
+	  $(BIN)/python bench/chapters.py --backend $$backend --size $$size || exit 1; \
+	done; done
 
 clean:
 	rm -rf _build
