@@ -29,15 +29,24 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 help:
 	@sed -n '3,10p' Makefile
 
-$(STAMP): pyproject.toml
+# The whole stack is pinned in constraints/stack.txt (its header says how to update it on
+# purpose). `make test CONSTRAINTS=` installs the newest releases instead: the weekly
+# workflow "newest" does that in a fresh clone and reports the drift.
+CONSTRAINTS ?= constraints/stack.txt
+
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[book,test,backends]"
+	$(BIN)/python -m pip install --quiet -e ".[book,test,backends]" \
+	  $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 	@touch $@
 
 venv: $(STAMP)
 
+# jupyter-cache re-executes a chapter whose code changed, not one whose seqlab changed:
+# book_cache_key.py clears the execution cache when companion/ or the stack changed.
 book: $(STAMP)
+	$(BIN)/python scripts/book_cache_key.py --reset-if-changed _build
 	env -u SEQLAB_QUICK $(BIN)/jupyter-book build --warningiserror --keep-going .
 	@echo "Book written to _build/html/index.html"
 
@@ -60,9 +69,13 @@ test-companion: $(STAMP)
 
 # The chapters on one backend: make test-notebooks BACKEND=jax (default tensorflow, as in
 # Colab); test-notebooks-jax and test-notebooks-torch are shorthands.
+# SIZE=full runs them at full size (the GPU workflow), with the same stderr check.
+SIZE ?= quick
+QUICK_FLAG = $(if $(filter full,$(SIZE)),0,$(if $(filter quick,$(SIZE)),1,$(error \
+  SIZE must be quick or full, got '$(SIZE)')))
 test-notebooks: notebooks
-	@echo "=== chapters under nbval (SEQLAB_QUICK=1, KERAS_BACKEND=$(BACKEND)) ==="
-	SEQLAB_QUICK=1 KERAS_BACKEND=$(BACKEND) PYTHONPATH=scripts $(PYTEST) --nbval-lax \
+	@echo "=== chapters under nbval (SIZE=$(SIZE), KERAS_BACKEND=$(BACKEND)) ==="
+	SEQLAB_QUICK=$(QUICK_FLAG) KERAS_BACKEND=$(BACKEND) PYTHONPATH=scripts $(PYTEST) --nbval-lax \
 	  --nbval-current-env -p nbval_clean_output --nbval-cell-timeout=900 -q --durations=0 \
 	  $(NOTEBOOKS_DIR)
 
