@@ -3,7 +3,7 @@
 #   make book        build the executed book (full size) into _build/html
 #   make test        companion tests on three Keras backends and the docstring examples,
 #                    every chapter under nbval (quick size), and a warnings-as-errors
-#                    build of the book
+#                    build of the book, then opened in headless Chromium
 #   make notebooks   one Colab-ready .ipynb per chapter into _build/notebooks
 #   make bench       benchmarks (not part of make test), results in bench/results
 #
@@ -25,6 +25,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 
 .PHONY: help venv book test test-companion test-notebooks test-book notebooks bench clean
 .PHONY: test-notebooks-jax test-notebooks-torch bench-chapters
+.PHONY: test-site check-site chromium linkcheck
 
 help:
 	@sed -n '3,10p' Makefile
@@ -53,7 +54,7 @@ book: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python scripts/make_notebooks.py --out $(NOTEBOOKS_DIR)
 
-test: test-companion test-notebooks test-book
+test: test-companion test-notebooks test-book test-site
 	@echo "make test: all passed"
 
 # The docstring examples run once, on TensorFlow: they show the API, and the tests above
@@ -90,6 +91,38 @@ test-book: $(STAMP)
 	$(BIN)/python scripts/book_config_noexec.py _build/_config.noexec.yml
 	$(BIN)/jupyter-book build --warningiserror --keep-going \
 	  --config _build/_config.noexec.yml --path-output _build/noexec .
+
+# The built book in headless Chromium (tests/browser): JavaScript errors, requests to other
+# hosts, broken images, untypeset math, each chapter's Colab badge, log lines in outputs.
+# test-site (part of make test) checks the execution-off build, check-site the executed
+# book of make book. Screenshots of one chapter go to _build/screenshots/.
+CHROMIUM ?= /usr/bin/chromium
+SITE_TEST = SEQLAB_CHROMIUM=$(CHROMIUM) $(PYTEST) tests/browser --confcutdir=tests/browser \
+  -q -p no:randomly
+
+test-site: test-book
+	@echo "=== the book in headless Chromium (execution-off build) ==="
+	SEQLAB_SITE=_build/noexec/_build/html SEQLAB_SCREENSHOTS=_build/screenshots/noexec \
+	  $(SITE_TEST)
+
+check-site: $(STAMP)
+	@test -f _build/html/index.html || { echo "No book in _build/html: run make book"; exit 1; }
+	SEQLAB_SITE=_build/html SEQLAB_SCREENSHOTS=_build/screenshots/book $(SITE_TEST)
+
+# Debian's chromium package for the browser test; .ci/run calls it (as root).
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then echo "Chromium found: $(CHROMIUM)"; else \
+	  echo "No Chromium at $(CHROMIUM): installing Debian's chromium package (apt-get)" \
+	    "for the browser test in tests/browser"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+# Every external link of the book (needs the network): run weekly by CI, not by make test.
+linkcheck: $(STAMP)
+	$(BIN)/python scripts/book_config_noexec.py _build/_config.noexec.yml
+	$(BIN)/jupyter-book build --builder linkcheck --config _build/_config.noexec.yml \
+	  --path-output _build/linkcheck .
+	@echo "Report: _build/linkcheck/_build/linkcheck/output.txt"
 
 bench: $(STAMP)
 	@for backend in $(BACKENDS); do \

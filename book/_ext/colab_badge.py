@@ -20,6 +20,9 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+# The book shows a local copy (a path from the book's root, which Sphinx copies into
+# _images/): the remote image is a broken image on a book read offline.
+BOOK_BADGE_IMAGE = "/book/_static/colab-badge.svg"
 
 
 def colab_url(repository_url: str, branch: str, notebook_name: str) -> str:
@@ -43,7 +46,7 @@ class ColabBadge(SphinxDirective):
             raise self.error("colab-badge needs repository.url in _config.yml")
         name = PurePosixPath(self.env.docname).name + ".ipynb"
         url = colab_url(repository_url, config.colab_notebooks_branch, name)
-        image = nodes.image(uri=BADGE_IMAGE, alt="Open In Colab", candidates={"?": BADGE_IMAGE})
+        image = nodes.image(uri=BOOK_BADGE_IMAGE, alt="Open In Colab")
         reference = nodes.reference("", "", image, refuri=url, classes=["colab-badge"])
         return [nodes.paragraph("", "", reference)]
 
