@@ -96,7 +96,9 @@ test-book: $(STAMP)
 # hosts, broken images, untypeset math, each chapter's Colab badge, log lines in outputs.
 # test-site (part of make test) checks the execution-off build, check-site the executed
 # book of make book. Screenshots of one chapter go to _build/screenshots/.
-CHROMIUM ?= /usr/bin/chromium
+# Debian's chromium package; on hosted GitHub runners (Ubuntu, where the chromium package
+# is a snap stub) the preinstalled Google Chrome.
+CHROMIUM ?= $(or $(wildcard /usr/bin/chromium),$(wildcard /usr/bin/google-chrome),/usr/bin/chromium)
 SITE_TEST = SEQLAB_CHROMIUM=$(CHROMIUM) $(PYTEST) tests/browser --confcutdir=tests/browser \
   -q -p no:randomly
 
