@@ -123,8 +123,8 @@ chromium:
 linkcheck: $(STAMP)
 	$(BIN)/python scripts/book_config_noexec.py _build/_config.noexec.yml
 	$(BIN)/jupyter-book build --builder linkcheck --config _build/_config.noexec.yml \
-	  --path-output _build/linkcheck .
-	@echo "Report: _build/linkcheck/_build/linkcheck/output.txt"
+	  --path-output _build/linkcheck . \
+	  || { echo "Broken links: see _build/linkcheck/_build/html/output.txt"; exit 1; }
 
 bench: $(STAMP)
 	@for backend in $(BACKENDS); do \
