@@ -26,6 +26,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 .PHONY: help venv book test test-companion test-notebooks test-book notebooks bench clean
 .PHONY: test-notebooks-jax test-notebooks-torch bench-chapters
 .PHONY: test-site check-site chromium linkcheck
+.PHONY: colab-check check-tf-cpu
 
 help:
 	@sed -n '3,10p' Makefile
@@ -38,7 +39,7 @@ CONSTRAINTS ?= constraints/stack.txt
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[book,test,backends]" \
+	$(BIN)/python -m pip install --quiet -e ".[tensorflow,book,test,backends]" \
 	  $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 	@touch $@
 
@@ -51,8 +52,11 @@ book: $(STAMP)
 	env -u SEQLAB_QUICK $(BIN)/jupyter-book build --warningiserror --keep-going .
 	@echo "Book written to _build/html/index.html"
 
+# The setup cell of each notebook installs seqlab at REF (the publish workflow passes
+# REF=${{ github.sha }}); by default the commit checked out.
+REF ?= $(shell git rev-parse HEAD 2>/dev/null)
 notebooks: $(STAMP)
-	$(BIN)/python scripts/make_notebooks.py --out $(NOTEBOOKS_DIR)
+	$(BIN)/python scripts/make_notebooks.py --out $(NOTEBOOKS_DIR) $(if $(REF),--ref $(REF))
 
 test: test-companion test-notebooks test-book test-site
 	@echo "make test: all passed"
@@ -139,6 +143,22 @@ bench-chapters: $(STAMP)
 	@for size in $(BENCH_SIZES); do for backend in $(BENCH_BACKENDS); do \
 	  $(BIN)/python bench/chapters.py --backend $$backend --size $$size || exit 1; \
 	done; done
+
+# Colab parity (scripts/wheel_check.sh): the seqlab wheel installed, as a user would, into
+# a fresh venv under _build/ holding Colab's versions (constraints/colab.txt, Python 3.12
+# as in Colab); installing it must change nothing installed; pip check; every generated
+# notebook executed at quick size from a folder outside the repository. Needs no .venv.
+COLAB_PYTHON ?= python3.12
+COLAB_STACK := -c constraints/colab.txt tensorflow keras numpy pandas matplotlib statsmodels
+colab-check:
+	bash scripts/wheel_check.sh _build/colab-check $(COLAB_PYTHON) "$(COLAB_STACK)"
+
+# The wheel next to tensorflow-cpu: installing seqlab must keep it (no second TensorFlow
+# pulled on top), then pip check, import seqlab and one chapter at quick size.
+TF_CPU_STACK := tensorflow-cpu==2.19.*
+check-tf-cpu:
+	bash scripts/wheel_check.sh _build/tf-cpu-check $(PYTHON) "$(TF_CPU_STACK)" \
+	  01_recurrent_layers
 
 clean:
 	rm -rf _build

@@ -29,6 +29,34 @@ _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
+# What to install for each Keras backend when its package is missing. TensorFlow is not a
+# dependency of seqlab (see pyproject.toml): an environment keeps the distribution it has.
+_BACKEND_PACKAGES = {
+    "tensorflow": ("tensorflow", 'pip install "seqlab[tensorflow]" (or tensorflow-cpu; '
+                   "tensorflow[and-cuda] for an NVIDIA GPU)"),
+    "jax": ("jax", 'pip install "jax[cpu]" (or jax[cuda12] for an NVIDIA GPU)'),
+    "torch": ("torch", "pip install torch"),
+}
+
+
+def _check_backend_installed():
+    """Raise ImportError naming what to install when the Keras backend's package is missing.
+
+    Without this check, ``import keras`` on a missing TensorFlow fails deep inside Keras
+    with a bare ``No module named 'tensorflow'``.
+    """
+    import importlib.util
+
+    backend = _os.environ.get("KERAS_BACKEND", "tensorflow").strip().lower()
+    module, command = _BACKEND_PACKAGES.get(backend, (None, None))
+    if module is not None and importlib.util.find_spec(module) is None:
+        raise ImportError(
+            f"seqlab runs Keras on the {backend!r} backend (KERAS_BACKEND), but the "
+            f"{module!r} package is not installed. Install it with: {command}; or set "
+            "KERAS_BACKEND to a backend that is installed (tensorflow, jax or torch)."
+        )
+
+
 def _import_keras_quietly():
     """Import keras (and TensorFlow, where installed) with file descriptor 2 muted.
 
@@ -56,6 +84,7 @@ def _import_keras_quietly():
         _os.close(devnull)
 
 
+_check_backend_installed()
 _import_keras_quietly()
 
 from seqlab.config import QUICK, budget, is_quick, seed_everything  # noqa: E402
