@@ -17,6 +17,8 @@ each generated notebook is the chapter with:
   in a ``<details>`` block, their code cells collapsed to a Colab form (``cellView:
   form`` and a ``#@title Solution to Exercise N`` first line, which Colab shows in
   place of the code);
+- code cells that the book hides (tags ``remove-cell``, ``remove-input``, ``hide-input``,
+  ``hide-cell``) collapsed to a Colab form too, with a title saying so;
 - a caption cell under each code cell that carries ``mystnb`` figure metadata;
 - a one-line GPU hint, and Colab's GPU runtime preselected, for a chapter whose front
   matter sets ``seqlab: {colab_gpu: true}``; no chapter sets it until the GPU
@@ -641,7 +643,17 @@ def convert_markdown_text(ctx: Context, text: str) -> str:
     return "\n\n".join(p for p in parse_markdown(ctx, text) if isinstance(p, str))
 
 
-def _solution_code(cell, title: str):
+# Cells whose code the book hides, by their myst-nb tags, and the title Colab shows instead.
+HIDDEN_IN_BOOK = {
+    "remove-cell": "Book plumbing (not shown in the book)",
+    "remove-input": "Code hidden in the book (show the code to read it)",
+    "hide-input": "Code hidden in the book (show the code to read it)",
+    "hide-cell": "Code hidden in the book (show the code to read it)",
+}
+
+
+def _form_cell(cell, title: str):
+    """Collapse a code cell to a Colab form: Colab shows the title, the code on request."""
     cell.source = f"#@title {title} {{ display-mode: \"form\" }}\n" + cell.source
     cell.metadata["cellView"] = "form"
     cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
@@ -669,8 +681,12 @@ def convert_cells(ctx: Context, cells: list) -> list:
 
     for cell in cells:
         if cell.cell_type != "markdown":
+            hidden = [HIDDEN_IN_BOOK[t] for t in cell.metadata.get("tags", [])
+                      if t in HIDDEN_IN_BOOK]
             if cell.cell_type == "code" and solution:
-                cell = _solution_code(cell, solution)
+                cell = _form_cell(cell, solution)
+            elif cell.cell_type == "code" and hidden:
+                cell = _form_cell(cell, hidden[0])
             out.append(cell)
             caption = _figure_caption(cell.metadata) if cell.cell_type == "code" else None
             if caption:

@@ -28,6 +28,7 @@ MYST_LEFT = [
     re.compile(r"^\s*:(label|class|name|caption|alt):", re.M),  # directive options
 ]
 TITLE_LINE = re.compile(r"^#@title Solution to Exercise (\d+\.)?\d+ .*\n")
+FORM_TITLE = re.compile(r'^#@title .* \{ display-mode: "form" \}\n')
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def test_code_cells_unchanged_and_solutions_hidden(notebooks, chapter):
     setup, *cells = notebook.cells
     assert "colab-setup" in setup.metadata["tags"]
     code = [c for c in cells if c.cell_type == "code"]
-    plain = [TITLE_LINE.sub("", c.source, count=1) for c in code]
+    plain = [FORM_TITLE.sub("", c.source, count=1) for c in code]
     assert plain == _source_code_cells(chapter), "a code cell's code changed"
 
     text = chapter.read_text(encoding="utf-8")
@@ -82,9 +83,12 @@ def test_code_cells_unchanged_and_solutions_hidden(notebooks, chapter):
     assert len(headings) == n_exercises
     # No solution code is left in plain view: the visible code cells are exactly the
     # source's code cells outside solution regions.
-    visible = [c.source for c in code if c not in hidden]
-    outside = _code_outside_solutions(chapter)
-    assert visible == outside
+    visible = [FORM_TITLE.sub("", c.source, count=1) for c in code if c not in hidden]
+    assert visible == _code_outside_solutions(chapter)
+    # Cells the book hides are collapsed in Colab too.
+    for cell in code:
+        if set(cell.metadata.get("tags", [])) & set(mn.HIDDEN_IN_BOOK):
+            assert FORM_TITLE.match(cell.source) and cell.metadata["cellView"] == "form"
 
 
 def _code_outside_solutions(chapter: Path) -> list[str]:
