@@ -107,21 +107,28 @@ def visit(browser, base_url):
         context = browser.new_context()
         report = {"console_errors": [], "page_errors": [], "external": [], "missing": []}
 
-        def route(route):
+        def local_only(route):
             if route.request.url.startswith(base_url):
                 route.continue_()
             else:
                 report["external"].append(route.request.url)
                 route.abort()
 
-        context.route("**/*", route)
+        def console(message):
+            if message.type == "error":
+                where = message.location.get("url", "")
+                report["console_errors"].append(f"{message.text} ({where})")
+
+        def response(answer):
+            if answer.status >= 400:
+                report["missing"].append(f"{answer.status} {answer.url}")
+
+        context.route("**/*", local_only)
         page = context.new_page()
         page.set_default_timeout(60_000)
-        page.on("console", lambda msg: msg.type == "error" and report["console_errors"]
-                .append(f"{msg.text} ({msg.location.get('url', '')})"))
+        page.on("console", console)
         page.on("pageerror", lambda error: report["page_errors"].append(str(error)))
-        page.on("response", lambda response: response.status >= 400 and report["missing"]
-                .append(f"{response.status} {response.url}"))
+        page.on("response", response)
         redirect = REDIRECT.search((site_dir() / page_path).read_text(errors="replace"))
         page.goto(base_url + page_path, wait_until="load")
         if redirect:  # e.g. index.html: check the page it sends the reader to
