@@ -29,7 +29,7 @@ NEVER_PINNED = {"seqlab"}
 
 HEADER = """\
 # The whole stack that `make`, CI and the publish workflow install
-# (pip install -e ".[book,test,backends]" -c constraints/stack.txt).
+# (pip install -e ".[tensorflow,book,test,backends]" -c constraints/stack.txt).
 # Generated, not edited by hand. Update it on purpose, in a commit of its own:
 #   1. in a clean clone: make test CONSTRAINTS=    (installs the newest releases; on a
 #      machine without this project's torch wheel on disk add

@@ -65,7 +65,7 @@ def test_constraints_pin_every_requirement_that_make_installs():
     extras = project["optional-dependencies"]
     requirements = project["dependencies"] + [
         requirement
-        for extra in ("book", "test", "backends")
+        for extra in ("tensorflow", "book", "test", "backends")
         for requirement in extras.get(extra, [])
     ]
     names = {
