@@ -10,7 +10,8 @@ Each page is loaded once (served from loopback, every other host refused) and ch
   ``mjx-container`` in it, or raw LaTeX (``\\(``, ``$...$``) left in the text;
 - on every chapter, one "Open in Colab" badge whose link opens that chapter's notebook
   (the URL ``colab_badge.colab_url`` builds from ``repository.url``) and whose image
-  shows;
+  shows; a download of the chapter's notebook and an "edit this page" link to its source;
+- the licences (text and code) in every page's footer;
 - in cell outputs: stderr, tracebacks and library log lines (``WARNING``, absl's
   ``E0000 00:00:...`` lines, ``tensorflow/...`` paths).
 
@@ -19,6 +20,7 @@ One chapter is also photographed (full page, and a phone-sized viewport) as an a
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -83,6 +85,12 @@ async () => {
         shows: Boolean(img && img.complete && img.naturalWidth > 0),
       };
     }),
+    notebook_downloads: Array.from(document.querySelectorAll(
+      "a.btn-download-notebook-button")).map((a) => a.href),
+    edit_links: Array.from(document.querySelectorAll("a.btn-source-edit-button"))
+      .map((a) => a.getAttribute("href")),
+    footer: Array.from(document.querySelectorAll("footer")).map((f) => f.innerText)
+      .join("\n"),
     outputs: Array.from(document.querySelectorAll(".cell_output"))
       .map((el) => el.innerText),
     stderr_outputs: Array.from(document.querySelectorAll(
@@ -214,6 +222,28 @@ def test_chapter_has_its_colab_badge(visit, chapter):
         assert (generated / name).is_file(), (
             f"{chapter}: the badge opens {name}, which make notebooks did not generate"
         )
+
+
+@pytest.mark.parametrize("chapter", chapter_pages() if site_dir().is_dir() else [])
+def test_chapter_offers_its_notebook_and_an_edit_link(visit, base_url, chapter):
+    report = visit(chapter)
+    stem = Path(chapter).stem
+    expected = f"{base_url}_sources/chapters/{stem}.ipynb"
+    assert report["notebook_downloads"] == [expected], (
+        f"{chapter}: notebook download links {report['notebook_downloads']}, not {expected}"
+    )
+    notebook = json.loads((site_dir() / "_sources" / "chapters" / f"{stem}.ipynb").read_text())
+    assert notebook["cells"], f"{chapter}: the downloadable notebook has no cells"
+    repository = CONFIG["repository"]
+    edit = f"{repository['url']}/edit/{repository['branch']}/chapters/{stem}.md"
+    assert report["edit_links"] == [edit], f"{chapter}: edit links {report['edit_links']}"
+
+
+def test_footer_names_the_licences(visit, page_path):
+    footer = visit(page_path)["footer"]
+    assert "CC BY 4.0" in footer and "MIT" in footer, (
+        f"{page_path}: the footer does not name the licences (text CC BY 4.0, code MIT)"
+    )
 
 
 def test_outputs_hold_no_logs_or_tracebacks(visit, page_path):
