@@ -16,8 +16,12 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from docutils import nodes
-from sphinx.util.docutils import SphinxDirective
+try:
+    from docutils import nodes
+    from sphinx.util.docutils import SphinxDirective
+except ImportError:  # scripts/make_notebooks.py, in a venv without Sphinx: colab_url only
+    nodes = None
+    SphinxDirective = object
 
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 # The book shows a local copy (a path from the book's root, which Sphinx copies into
