@@ -11,8 +11,8 @@
 # NOTEBOOK_STEM  chapters to execute (default: every generated notebook)
 #
 # Steps: (1) a venv with STACK and the notebook tools (rebuilt when STACK, PYTHON or a
-# constraints file changes; otherwise seqlab is uninstalled from it, which leaves exactly
-# STACK, since step 3 proves that installing seqlab added nothing else); (2) the wheel,
+# constraints file changes; otherwise what a previous run added is uninstalled and the
+# venv must then match the freeze recorded when it was made, or it is rebuilt); (2) the wheel,
 # built from a copy of the package; (3) `pip install` of the wheel with no constraints,
 # as a user types it, which must change no installed distribution (so TensorFlow, Keras
 # and NumPy are kept) and add only what STACK lacks; (4) `pip check`; (5) `import seqlab`
@@ -36,16 +36,21 @@ constraints=$(grep -o -- '-c [^ ]*' <<<"$STACK" | cut -c4- || true)
 stamp=$( { "$PYTHON" --version; echo "$STACK $TOOLS"; for c in $constraints; do cat "$c"; done; } \
   | sha256sum | cut -c1-16)
 if [[ -x $VENV/bin/python && -f $VENV/.stack-$stamp ]]; then
-  echo "=== (1) reusing $VENV (same stack); removing seqlab from it ==="
-  "$VENV/bin/python" -m pip uninstall --quiet --yes seqlab 2>/dev/null || true
-else
+  echo "=== (1) reusing $VENV (same stack), back to its fresh state ==="
+  extra=$("$VENV/bin/python" -m pip freeze --all | sort | comm -13 "$VENV/.stack-$stamp" - \
+    | sed 's/[=@ ].*//')
+  # shellcheck disable=SC2086
+  [[ -z $extra ]] || "$VENV/bin/python" -m pip uninstall --quiet --yes $extra
+fi
+if ! [[ -x $VENV/bin/python && -f $VENV/.stack-$stamp ]] ||
+   ! "$VENV/bin/python" -m pip freeze --all | sort | cmp -s - "$VENV/.stack-$stamp"; then
   echo "=== (1) fresh venv in $VENV: $STACK ==="
   rm -rf "$VENV"
   "$PYTHON" -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
   # shellcheck disable=SC2086  # STACK is a list of pip arguments
   "$VENV/bin/python" -m pip install --quiet $STACK $TOOLS
-  touch "$VENV/.stack-$stamp"
+  "$VENV/bin/python" -m pip freeze --all | sort >"$VENV/.stack-$stamp"
 fi
 PIP=("$VENV/bin/python" -m pip)
 "${PIP[@]}" freeze --all | sort >"$DIR/before.txt"
@@ -71,7 +76,12 @@ if [[ -n $changed ]]; then
   echo "now:"; comm -13 "$DIR/before.txt" "$DIR/after.txt"
   exit 1
 fi
-[[ -z $added ]] || { echo "Installing seqlab added: $added"; }
+if grep -q -i -E '^(tensorflow|tensorflow-[a-z]+|tf-nightly|keras|numpy)==' <<<"$added"; then
+  echo "Installing seqlab added a TensorFlow, Keras or NumPy next to the installed one:"
+  echo "$added"
+  exit 1
+fi
+[[ -z $added ]] || { echo "Installing seqlab added what the stack lacked:"; echo "$added"; }
 
 # (4) A consistent environment.
 echo "=== (4) pip check ==="
