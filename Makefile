@@ -130,10 +130,14 @@ linkcheck: $(STAMP)
 	  --path-output _build/linkcheck . \
 	  || { echo "Broken links: see _build/linkcheck/_build/html/output.txt"; exit 1; }
 
+# Training speed per backend, TensorFlow as Keras and as seqlab configures it, and the
+# recipe against plain fit; bench/results/speed.md side by side. make bench BENCH_ARGS=--quick
+BENCH_ARGS ?=
 bench: $(STAMP)
 	@for backend in $(BACKENDS); do \
-	  $(BIN)/python bench/run.py --backend $$backend || exit 1; \
+	  $(BIN)/python bench/run.py --backend $$backend $(BENCH_ARGS) || exit 1; \
 	done
+	$(BIN)/python bench/run.py --summary
 
 # Every chapter's execution time per backend and size (bench/chapters.py), results in
 # bench/results/chapters_<backend>_<size>.md; e.g. make bench-chapters BENCH_SIZES=quick

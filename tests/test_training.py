@@ -196,10 +196,22 @@ def test_evaluate_returns_floats_for_loss_and_metrics():
 
 def test_signature_defaults_are_the_documented_course_defaults():
     parameters = inspect.signature(fit_and_evaluate).parameters
-    for name in ("learning_rate", "clipnorm", "global_clipnorm", "batch_size", "patience",
+    for name in ("learning_rate", "clipnorm", "global_clipnorm", "batch_size",
                  "loss", "metrics", "seed"):
         assert parameters[name].default == DEFAULTS[name], name
     assert DEFAULTS["optimizer"] == "adam"
+    assert parameters["patience"].default is None
+    assert DEFAULTS["patience"] == "max(10, epochs // 4)"
+
+
+@pytest.mark.parametrize("epochs, patience", [(20, 10), (60, 15)])
+def test_the_default_patience_is_a_quarter_of_the_budget_and_at_least_10(epochs, patience):
+    # With a learning rate of 0 nothing improves after the first epoch: training stops
+    # after exactly `patience` more epochs.
+    result = fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1),
+                              epochs=epochs, learning_rate=0.0, display=None)
+    assert result.stopped_early and result.best_epoch == 1
+    assert result.epochs_run == 1 + patience
 
 
 def test_monitor_follows_the_loss_unless_mae_is_a_metric():
@@ -423,3 +435,158 @@ def test_time_forward_bad_input(kwargs, error, match):
     arguments = {"model": model, "inputs": X, **kwargs}
     with pytest.raises(error, match=match):
         time_forward(arguments.pop("model"), arguments.pop("inputs"), **arguments)
+
+
+# ----------------------------------------------------------------------------- speed settings
+
+import warnings  # noqa: E402
+
+from seqlab import training  # noqa: E402
+from seqlab.config import is_fast  # noqa: E402
+from seqlab.training import XLA_MIN_STEPS, speed_settings  # noqa: E402
+
+ON_TENSORFLOW = keras.backend.backend() == "tensorflow"
+
+
+class RecordJit(keras.callbacks.Callback):
+    """Records the model's jit_compile setting while it trains."""
+
+    def on_train_begin(self, logs=None):
+        self.jit = self.model.jit_compile
+
+
+def gru_model(seed=0):
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input((6, 1)), keras.layers.GRU(4), keras.layers.Dense(1)],
+                            name="gru")
+
+
+def train_with(fast, build=gru_model, epochs=4):
+    model = build()
+    record = RecordJit()
+    result = fit_and_evaluate(model, linear_data(), linear_data(seed=1), epochs=epochs,
+                              learning_rate=0.01, display=None, fast=fast,
+                              callbacks=[record])
+    return model, result, record.jit
+
+
+def assert_same_run(a, b):
+    (model_a, result_a, _), (model_b, result_b, _) = a, b
+    assert result_a.epochs_run == result_b.epochs_run
+    assert result_a.best_epoch == result_b.best_epoch
+    for key in ("loss", "val_loss", "val_mae"):
+        np.testing.assert_allclose(result_a.history[key], result_b.history[key],
+                                   rtol=1e-4, atol=1e-6)
+    for weight_a, weight_b in zip(model_a.get_weights(), model_b.get_weights()):
+        np.testing.assert_allclose(weight_a, weight_b, rtol=1e-4, atol=1e-5)
+    X = linear_data(n=40, seed=2)[0]
+    np.testing.assert_allclose(predict_numpy(model_a, X), predict_numpy(model_b, X),
+                               rtol=1e-4, atol=1e-5)
+
+
+from seqlab.forecasting import predict_numpy  # noqa: E402
+
+
+def test_fast_settings_give_the_same_numbers_as_keras_defaults(monkeypatch):
+    # XLA_MIN_STEPS lowered so that this short run is compiled with XLA on TensorFlow.
+    monkeypatch.setattr(training, "XLA_MIN_STEPS", 1)
+    fast = train_with(True)
+    plain = train_with(False)
+    assert fast[2] is ON_TENSORFLOW, "fast=True uses XLA on TensorFlow, Keras's choice elsewhere"
+    assert plain[2] is (False if ON_TENSORFLOW else plain[2])
+    assert_same_run(fast, plain)
+    assert fast[0].jit_compile is False, "predictions after an XLA run are not XLA-compiled"
+
+
+def test_xla_is_used_only_for_runs_of_at_least_xla_min_steps():
+    model = gru_model()
+    steps_per_epoch = 4  # 100 instances, batch 32
+    enough = -(-XLA_MIN_STEPS // steps_per_epoch)
+    long_run = speed_settings(model, 100, epochs=enough, batch_size=32, fast=True)
+    short_run = speed_settings(model, 100, epochs=enough - 1, batch_size=32, fast=True)
+    assert long_run["jit_compile"] is (True if ON_TENSORFLOW else "auto")
+    assert short_run == {"jit_compile": "auto", "steps_per_execution": 1}
+    assert speed_settings(model, 100, epochs=enough, fast=False) == short_run
+
+
+def test_seqlab_fast_0_turns_the_speed_settings_off(monkeypatch):
+    monkeypatch.setattr(training, "XLA_MIN_STEPS", 1)
+    monkeypatch.delenv("SEQLAB_FAST", raising=False)
+    assert is_fast() is True
+    assert speed_settings(gru_model(), 100, epochs=1)["jit_compile"] is (
+        True if ON_TENSORFLOW else "auto")
+    monkeypatch.setenv("SEQLAB_FAST", "0")
+    assert is_fast() is False
+    assert speed_settings(gru_model(), 100, epochs=1)["jit_compile"] == "auto"
+    _, _, jit = train_with(None)
+    assert jit is (False if ON_TENSORFLOW else jit)
+    assert speed_settings(gru_model(), 100, epochs=1, fast=True)["jit_compile"] is (
+        True if ON_TENSORFLOW else "auto"), "an explicit fast=True wins over the variable"
+
+
+class NoJitDense(keras.layers.Dense):
+    """A layer that declares it cannot be compiled with XLA."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.supports_jit = False
+
+
+def no_jit_model(seed=0):
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input((6, 1)), keras.layers.GRU(4), NoJitDense(1)])
+
+
+def test_a_model_that_declares_no_xla_trains_without_it_and_without_warnings(monkeypatch):
+    monkeypatch.setattr(training, "XLA_MIN_STEPS", 1)
+    assert speed_settings(no_jit_model(), 100, epochs=1, fast=True)["jit_compile"] == "auto"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # Keras warns when it turns XLA off
+        fast = train_with(True, build=no_jit_model)
+    assert fast[2] is (False if ON_TENSORFLOW else fast[2])
+    assert_same_run(fast, train_with(False, build=no_jit_model))
+
+
+@pytest.mark.skipif(not ON_TENSORFLOW, reason="tf.numpy_function exists on TensorFlow only")
+def test_a_model_xla_cannot_compile_is_trained_again_without_xla(monkeypatch, capfd):
+    import tensorflow as tf
+
+    monkeypatch.setattr(training, "XLA_MIN_STEPS", 1)
+
+    class NumpyScale(keras.layers.Layer):  # runs NumPy code: XLA cannot compile it
+        def call(self, x):
+            y = tf.numpy_function(lambda a: (a * 0.5).astype("float32"), [x], tf.float32)
+            return tf.reshape(y, tf.shape(x))
+
+    def build(seed=0):
+        keras.utils.set_random_seed(seed)
+        return keras.Sequential([keras.Input((6, 1)), NumpyScale(), keras.layers.GRU(4),
+                                 keras.layers.Dense(1)])
+
+    capfd.readouterr()
+    fast = train_with(True, build=build)
+    assert fast[2] is False, "the run that finished was trained without XLA"
+    assert capfd.readouterr().err == "", "the failed XLA compile leaves nothing on stderr"
+    assert_same_run(fast, train_with(False, build=build))
+
+
+@pytest.mark.parametrize("fast", ["yes", 1, 0.0])
+def test_fast_must_be_a_bool_or_none(fast):
+    with pytest.raises(TypeError, match=r"fast must be True, False or None .* got"):
+        fit_and_evaluate(small_model(), linear_data(), linear_data(seed=1), epochs=1,
+                         display=None, fast=fast)
+
+
+def test_speed_settings_bad_input(monkeypatch):
+    model = gru_model()
+    with pytest.raises(TypeError, match="model must be a keras.Model, got str"):
+        speed_settings("gru", 10, epochs=1)
+    with pytest.raises(ValueError, match="n_train"):
+        speed_settings(model, 0, epochs=1)
+    with pytest.raises(ValueError, match="epochs"):
+        speed_settings(model, 10, epochs=0)
+    with pytest.raises(TypeError, match="fast must be True, False or None"):
+        speed_settings(model, 10, epochs=1, fast="on")
+    monkeypatch.setenv("SEQLAB_FAST", "maybe")
+    with pytest.raises(ValueError, match="SEQLAB_FAST must be one of .* got 'maybe'"):
+        speed_settings(model, 10, epochs=1)

@@ -39,6 +39,28 @@ QUICK = is_quick()
 """Whether this process started in quick mode (``SEQLAB_QUICK=1``)."""
 
 
+def is_fast() -> bool:
+    """Return False when ``SEQLAB_FAST`` turns the speed settings of training off.
+
+    :func:`seqlab.training.fit_and_evaluate` picks the fastest correct settings per
+    backend (XLA on TensorFlow for long runs) unless ``fast=False`` is passed or
+    ``SEQLAB_FAST=0`` is set; unset, the settings are on. Read at call time.
+
+    Example:
+
+    >>> is_fast() in (True, False)
+    True
+    """
+    value = os.environ.get("SEQLAB_FAST", "1").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE - {""}:
+        return False
+    raise ValueError(
+        f"SEQLAB_FAST must be one of {sorted((_TRUE | _FALSE) - {''})}, got {value!r}"
+    )
+
+
 def budget(full, quick):
     """Return ``quick`` in quick mode (``SEQLAB_QUICK=1``), ``full`` otherwise.
 
