@@ -134,6 +134,8 @@ def to_markdown(report: dict) -> str:
         f"# Chapter execution times, {report['backend']} backend, "
         f"{report['size']} size",
         "",
+        *([] if report["complete"] else [
+            f"**Incomplete run**: {len(report['chapters'])} chapters measured.", ""]),
         f"Run {report['date']} in {report['total_wall_s']:.0f} s on {env['cpu']}, "
         f"{env['cores']} usable cores, {env['ram_gib']} GiB RAM; python "
         f"{env['python']}, "
@@ -168,6 +170,13 @@ def to_markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
+def write_report(report: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"chapters_{report['backend']}_{report['size']}"
+    stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(to_markdown(report))
+
+
 def main(argv=None):
     args = parse_arguments(argv)
     chapters = select_chapters(args.chapters)
@@ -193,13 +202,12 @@ def main(argv=None):
                   f"{row['wall_s']:.1f} s wall, {row['cpu_s']:.1f} s CPU, "
                   f"load {row['load_before'][0]:.2f}", flush=True)
             report["chapters"].append(row)
-    report["total_wall_s"] = round(time.perf_counter() - start, 1)
-    report["load_end"] = load_average()
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"chapters_{args.backend}_{args.size}"
-    stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
-    stem.with_suffix(".md").write_text(to_markdown(report))
-    print(f"wrote {stem}.md and .json")
+            # Written after every chapter: an interrupted run leaves what it measured.
+            report["total_wall_s"] = round(time.perf_counter() - start, 1)
+            report["load_end"] = load_average()
+            report["complete"] = len(report["chapters"]) == len(chapters)
+            write_report(report, args.out)
+    print(f"wrote {args.out}/chapters_{args.backend}_{args.size}.md and .json")
     return 0 if all(row["passed"] for row in report["chapters"]) else 1
 
 
