@@ -32,7 +32,7 @@ BACKENDS = ("tensorflow", "jax", "torch")
 # about two orders of magnitude slower per window than JAX on a 2-core CPU: fewer
 # windows keep that run within a few minutes. Ratios stay comparable within one run.
 DEFAULT_WINDOWS = {"tensorflow": 2000, "jax": 2000, "torch": 192}
-QUICK = {"epochs": 3, "windows": {"tensorflow": 500, "jax": 500, "torch": 64},
+QUICK = {"epochs": 4, "windows": {"tensorflow": 500, "jax": 500, "torch": 64},
          "quality_epochs": 30, "quality_windows": 300}
 # The quality table (recipe against plain fit) runs on JAX only: the arithmetic is the
 # same on every backend and JAX trains these models several times faster on a CPU.
