@@ -13,10 +13,20 @@ import pytest
 
 matplotlib.use("Agg")  # no display in tests; chapters keep Jupyter's inline backend
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# On JAX every train, test and predict step is compiled by XLA, and most of the JAX pass
+# is compilation: many tests build the same small models. JAX's compilation cache (keyed
+# on the compiled program, so a hit runs the same code) serves the repeats within a run,
+# the scenario subprocesses (they inherit the environment) and the next run. Set before
+# Keras imports JAX; the other backends ignore it.
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR",
+                      os.path.join(ROOT, ".pytest_cache", "jax-compilation"))
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+
 import seqlab  # noqa: F401  (before keras: quiets TensorFlow's start-up lines)
 import keras
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 
 
