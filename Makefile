@@ -153,7 +153,8 @@ bench-chapters: $(STAMP)
 # as in Colab); installing it must change nothing installed; pip check; every generated
 # notebook executed at quick size from a folder outside the repository. Needs no .venv.
 COLAB_PYTHON ?= python3.12
-COLAB_STACK := -c constraints/colab.txt tensorflow keras numpy pandas matplotlib statsmodels
+COLAB_STACK := -c constraints/colab.txt tensorflow keras numpy pandas matplotlib statsmodels \
+  jax jaxlib
 colab-check:
 	bash scripts/wheel_check.sh _build/colab-check $(COLAB_PYTHON) "$(COLAB_STACK)"
 
