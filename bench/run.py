@@ -201,11 +201,11 @@ def summary(out):
             label = backend if config == "default" else f"{backend} ({config})"
             columns.append((label, backend, config))
 
-    def per_1000(backend, config, model, key="median_epoch_s"):
+    def per_1000(backend, config, model, key="median_epoch_s", scale=True):
         result = results[backend]
         for row in result["training"]:
             if row["model"] == model and row.get("config", "default") == config:
-                return row[key] * 1000 / result["settings"]["n_windows"]
+                return row[key] * (1000 / result["settings"]["n_windows"] if scale else 1)
         return None
 
     models = list(dict.fromkeys(row["model"] for row in results["jax"]["training"]))
@@ -216,8 +216,9 @@ def summary(out):
         for label, backend, config in columns:
             median = per_1000(backend, config, model)
             entry[label] = {"median_per_1000_s": median,
-                            "first_per_1000_s": per_1000(backend, config, model,
-                                                         "first_epoch_s"),
+                            "first_epoch_s": per_1000(backend, config, model,
+                                                      "first_epoch_s", scale=False),
+                            "n_windows": results[backend]["settings"]["n_windows"],
                             "ratio_to_jax": None if median is None or not jax else median / jax}
         table.append(entry)
     loads = {backend: [result["machine"]["load_average_at_start"],
@@ -250,11 +251,13 @@ def summary(out):
         seqlab_tf = entry.get("tensorflow (seqlab)", {}).get("ratio_to_jax")
         verdict = "n/a" if seqlab_tf is None else ("yes" if seqlab_tf <= 2 else "no")
         lines.append(f"| {entry['model']} | " + " | ".join(cells) + f" | {verdict} |")
-    lines += ["", "First epoch (tracing and compilation included), seconds per 1,000 windows:",
+    windows = ", ".join(f"{b} {r['settings']['n_windows']}" for b, r in results.items())
+    lines += ["", "First epoch (tracing and compilation included, which do not grow with the "
+              f"data), seconds, on the run's own number of training windows ({windows}):",
               "", "| model | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(labels)]
     for entry in table:
         lines.append(f"| {entry['model']} | " + " | ".join(
-            format_seconds(entry[label]["first_per_1000_s"]) for label in labels) + " |")
+            format_seconds(entry[label]["first_epoch_s"]) for label in labels) + " |")
     if results["jax"].get("quality"):
         lines += ["", *quality_table(results["jax"]["quality"])]
     (out / "speed.md").write_text("\n".join(lines) + "\n")
