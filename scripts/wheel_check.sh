@@ -38,7 +38,7 @@ stamp=$( { "$PYTHON" --version; echo "$STACK $TOOLS"; for c in $constraints; do 
 if [[ -x $VENV/bin/python && -f $VENV/.stack-$stamp ]]; then
   echo "=== (1) reusing $VENV (same stack), back to its fresh state ==="
   extra=$("$VENV/bin/python" -m pip freeze --all | sort | comm -13 "$VENV/.stack-$stamp" - \
-    | sed 's/[=@ ].*//')
+    | sed 's/[=@ ].*//' | grep -v -x -i -E 'pip|setuptools|wheel' || true)
   # shellcheck disable=SC2086
   [[ -z $extra ]] || "$VENV/bin/python" -m pip uninstall --quiet --yes $extra
 fi
