@@ -768,7 +768,8 @@ def main(argv=None) -> int:
         notebook = to_colab_notebook(chapter, config, ref, book)
         target = args.out / (chapter.stem + ".ipynb")
         nbformat.write(notebook, target)
-        shown = target.relative_to(ROOT) if target.resolve().is_relative_to(ROOT) else target
+        shown = (target.resolve().relative_to(ROOT)
+                 if target.resolve().is_relative_to(ROOT) else target)
         print(f"wrote {shown} (seqlab at {ref})")
     return 0
 

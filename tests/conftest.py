@@ -34,6 +34,18 @@ def pytest_report_header(config):
     return f"keras {keras.__version__}, backend {keras.backend.backend()}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Run the ``backend_independent`` tests (the project's wiring: workflows,
+    notebooks, constraints) in the TensorFlow pass only; the other passes skip
+    them, saying where they ran."""
+    if keras.backend.backend() == "tensorflow":
+        return
+    once = pytest.mark.skip(reason="backend-independent: runs in the TensorFlow pass")
+    for item in items:
+        if item.get_closest_marker("backend_independent"):
+            item.add_marker(once)
+
+
 @pytest.fixture(autouse=True)
 def _seeded():
     """Every test starts from the same seeds, so failures repeat."""

@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import make_notebooks as mn  # noqa: E402
 
+# The project's wiring, not the companion: checked once, in the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 REF = "0123456789abcdef0123456789abcdef01234567"
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
 # Anything MyST that Colab would show as raw text.

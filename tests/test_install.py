@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# The project's wiring, not the companion: checked once, in the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 ROOT = Path(__file__).resolve().parents[1]
 TENSORFLOW_DISTRIBUTIONS = re.compile(r"^(tensorflow|tf-nightly|intel-tensorflow)([-_].*)?$")
 

@@ -10,6 +10,9 @@ from nbclient import NotebookClient
 
 from seqlab import results
 
+# The project's wiring, not the companion: checked once, in the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 CELLS = [
     "import numpy as np\nfrom seqlab import results",
     "results.record('ch99_score', np.float32(0.25))",

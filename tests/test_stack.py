@@ -11,6 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import stack  # noqa: E402
 
+# The project's wiring, not the companion: checked once, in the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 FREEZE = """\
 Jinja2==3.1.6
 keras==3.15.1

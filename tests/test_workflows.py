@@ -5,6 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+# The project's wiring, not the companion: checked once, in the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
