@@ -22,4 +22,6 @@ config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in
 # Figures and glued values exist only in executed outputs: resolve the references that
 # the sources promise with placeholders (scripts/noexec_placeholders.py); others still warn.
 config["sphinx"]["local_extensions"]["noexec_placeholders"] = str(ROOT / "scripts")
-Path(sys.argv[1]).write_text(yaml.safe_dump(config, sort_keys=False))
+out = Path(sys.argv[1])
+out.parent.mkdir(parents=True, exist_ok=True)  # _build/ may not exist yet
+out.write_text(yaml.safe_dump(config, sort_keys=False))
