@@ -178,3 +178,40 @@ def test_clean_output_plugin_finds_stderr_only():
     assert plugin.stderr_text(outputs) == "UserWarning: shown in the page\n"
     assert plugin.stderr_text(outputs[:2]) == ""
     assert plugin.stderr_text(None) == ""
+
+
+def nbval_command(notebooks: Path) -> str:
+    """The command ``make test-notebooks`` runs on the notebooks in ``notebooks``."""
+    printed = subprocess.run(
+        ["make", "--no-print-directory", "-n", "test-notebooks", "JOBS=2",
+         f"NOTEBOOKS_DIR={notebooks}", f"PYTEST={sys.executable} -m pytest"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.replace("\\\n", " ")
+    [command] = [line for line in printed.splitlines() if "--nbval-lax" in line]
+    return command
+
+
+def write_notebook(path: Path, *sources: str) -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, path)
+
+
+def test_chapters_on_two_workers_keep_each_notebook_in_one_kernel_and_fail_on_stderr(
+        tmp_path):
+    # Two notebooks whose later cells need their earlier ones: split across workers
+    # (xdist without --dist loadscope), their later cells would fail with a NameError.
+    for name in ("first", "second"):
+        write_notebook(tmp_path / f"{name}.ipynb", "value = 41", "value += 1",
+                       "assert value == 42, value")
+    write_notebook(tmp_path / "noisy.ipynb",
+                   "import sys\nprint('UserWarning: shown in the page', file=sys.stderr)")
+    command = nbval_command(tmp_path)
+    assert "-n 2" in command and "--dist loadscope" in command
+    run = subprocess.run(["bash", "-c", command + " -p no:randomly"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    report = run.stdout + run.stderr
+    assert "1 failed, 6 passed" in report, report[-3000:]
+    assert "noisy.ipynb::Cell 0" in report and "the cell wrote to stderr" in report
