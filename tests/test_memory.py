@@ -250,6 +250,26 @@ def test_train_memory_model_adding_watches_the_mse():
     assert fit.monitor == "val_mse" and fit.epochs_run == 2
 
 
+def test_train_memory_model_uses_its_optimizer_and_the_course_speed_rule(monkeypatch):
+    import seqlab.training as training
+
+    asked = []
+
+    def recording_speed_settings(model, n_train, **kwargs):
+        asked.append((n_train, kwargs["epochs"], kwargs["batch_size"]))
+        return {"jit_compile": "auto", "steps_per_execution": 1}
+
+    monkeypatch.setattr(training, "speed_settings", recording_speed_settings)
+    data = adding_problem(48, 5, seed=0)
+    model = adding_model("GRU", 5, units=3)
+    train_memory_model(model, data, data, task="adding", epochs=2, batch_size=16,
+                       learning_rate=0.02, clipnorm=0.5, display=None)
+    assert asked == [(48, 2, 16)]
+    optimizer = model.optimizer
+    assert isinstance(optimizer, keras.optimizers.Adam) and optimizer.clipnorm == 0.5
+    assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == pytest.approx(0.02)
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda: recall_all_lags(10, 5, 5), ValueError, "max_lag must be smaller"),
     (lambda: recall_all_lags(10, 5, -1), ValueError, "max_lag must be an integer >= 0"),

@@ -316,11 +316,10 @@ def train_memory_model(model, train, valid, *, task, epochs, patience=10,
 
     Adam with a learning rate of ``1e-2`` and each gradient clipped to norm ``clipnorm``,
     early stopping on the validation accuracy (recall) or MSE (adding) with the best
-    weights restored, through :func:`seqlab.training.fit_and_evaluate`. On TensorFlow
-    a run of 20 epochs or more is compiled with XLA (``jit_compile=True``), which Keras
-    leaves off on a CPU: it makes each epoch of these small recurrent models faster,
-    and from about 20 epochs that pays for its compile time of a few seconds. JAX
-    compiles anyway. The results are the same up to float rounding.
+    weights restored, through :func:`seqlab.training.fit_and_evaluate`, which also
+    picks the compile settings (:func:`seqlab.training.speed_settings`: XLA on
+    TensorFlow for a run of at least ``XLA_MIN_STEPS`` training steps). The results
+    are the same up to float rounding.
 
     Args:
         model: the model to train (compiled here).
@@ -353,13 +352,9 @@ def train_memory_model(model, train, valid, *, task, epochs, patience=10,
     """
     one_of("task", task, tuple(_TASKS))
     loss, metric = _TASKS[task]
-    optimizer = keras.optimizers.Adam(learning_rate, clipnorm=clipnorm)
-    epochs = positive_int("epochs", epochs)
-    on_tensorflow = keras.backend.backend() == "tensorflow"
-    jit = (epochs >= 20) if on_tensorflow else "auto"
-    model.compile(optimizer=optimizer, loss=loss, metrics=[metric], jit_compile=jit)
     return fit_and_evaluate(model, train, valid, epochs=epochs, patience=patience,
-                            batch_size=batch_size, compile=False,
+                            learning_rate=learning_rate, clipnorm=clipnorm,
+                            batch_size=batch_size, loss=loss, metrics=[metric],
                             monitor=f"val_{metric}", display=display)
 
 
