@@ -100,6 +100,22 @@ def test_chapter_follows_the_course_pattern(chapter):
     assert text.count("```{solution-start}") == text.count("```{exercise-start}")
 
 
+# Names whose call makes or trains data, not a picture.
+DATA_MAKERS = ("seqlab.budget(", "datasets.", "keras.layers.", "fit_and_evaluate(", ".fit(")
+
+
+@pytest.mark.parametrize("chapter", sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md")), ids=lambda p: p.stem)
+def test_a_figure_cell_only_draws(chapter):
+    # One idea per cell: the data a figure shows is made in a cell of its own, so a
+    # reader (or a learner in Colab) can rerun or restyle the figure alone.
+    cells = re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", chapter.read_text(), re.S)
+    figures = [cell for cell in cells if re.search(r"^mystnb:\n\s+figure:", cell, re.M)]
+    assert figures, f"{chapter.name} has no figure"
+    for cell in figures:
+        makers = [name for name in DATA_MAKERS if name in cell]
+        assert not makers, f"a figure cell of {chapter.name} makes data ({makers}):\n{cell}"
+
+
 def test_colab_install_cell_does_nothing_outside_colab():
     source = make_notebooks.setup_cell_source("https://github.com/a/b", "main")
     # IPython is needed for %pip; outside Colab the branch is never taken.
