@@ -266,7 +266,10 @@ class BlowUp(keras.callbacks.Callback):
             self.model.set_weights([np.full_like(w, 1e30) for w in self.model.get_weights()])
 
 
-def test_extra_callbacks_run_and_see_every_batch():
+@pytest.mark.parametrize("xla_min_steps", [10**9, 1], ids=["short run", "XLA run"])
+def test_extra_callbacks_run_and_see_every_batch(monkeypatch, xla_min_steps):
+    # An XLA run on TensorFlow would run several steps per call; not with callbacks.
+    monkeypatch.setattr(training, "XLA_MIN_STEPS", xla_min_steps)
     counter = CountBatches()
     fit_and_evaluate(small_model(), linear_data(n=96), linear_data(seed=1), epochs=2,
                      batch_size=32, callbacks=[counter], display=None)
@@ -500,14 +503,53 @@ def test_fast_settings_give_the_same_numbers_as_keras_defaults(monkeypatch):
     assert_same_run(fast, plain)
 
 
+def test_several_steps_per_call_give_the_same_numbers_and_predictions_use_defaults(
+        monkeypatch):
+    monkeypatch.setattr(training, "XLA_MIN_STEPS", 1)
+    compiled_with = []
+
+    def build():
+        model = gru_model()
+        compile_model = model.compile
+
+        def recording_compile(**kwargs):
+            compiled_with.append({key: kwargs[key]
+                                  for key in ("jit_compile", "steps_per_execution")})
+            compile_model(**kwargs)
+
+        model.compile = recording_compile
+        return model
+
+    def run(fast):
+        model = build()
+        result = fit_and_evaluate(model, linear_data(n=100), linear_data(seed=1),
+                                  epochs=4, learning_rate=0.01, display=None, fast=fast)
+        return model, result, None
+
+    fast, plain = run(True), run(False)
+    if ON_TENSORFLOW:  # 100 windows, batch 32: 4 steps an epoch, all in one call
+        assert compiled_with == [{"jit_compile": True, "steps_per_execution": 4},
+                                 {"jit_compile": "auto", "steps_per_execution": 1}]
+        model = fast[0]
+        assert model.steps_per_execution == 1 and model.jit_compile is False
+    else:
+        assert compiled_with[0] == compiled_with[1]
+    assert_same_run(fast, plain)
+
+
 def test_xla_is_used_only_for_runs_of_at_least_xla_min_steps():
     model = gru_model()
     steps_per_epoch = 4  # 100 instances, batch 32
     enough = -(-XLA_MIN_STEPS // steps_per_epoch)
     long_run = speed_settings(model, 100, epochs=enough, batch_size=32, fast=True)
     short_run = speed_settings(model, 100, epochs=enough - 1, batch_size=32, fast=True)
-    assert long_run["jit_compile"] is (True if ON_TENSORFLOW else "auto")
     assert short_run == {"jit_compile": "auto", "steps_per_execution": 1}
+    if ON_TENSORFLOW:  # several steps per call, at most an epoch's
+        assert long_run == {"jit_compile": True, "steps_per_execution": steps_per_epoch}
+        many = speed_settings(model, 3200, epochs=enough, batch_size=32, fast=True)
+        assert many["steps_per_execution"] == training.XLA_STEPS_PER_CALL < 100
+    else:
+        assert long_run == short_run
     assert speed_settings(model, 100, epochs=enough, fast=False) == short_run
 
 

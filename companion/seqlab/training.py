@@ -36,8 +36,9 @@ passes another value:
   epoch 32), so the recipe has none;
 - epochs: ``budget(full=100, quick=5)``;
 - speed: the fastest correct compile settings for the backend
-  (:func:`speed_settings`; XLA on TensorFlow for runs of at least
-  :data:`XLA_MIN_STEPS` steps), unless ``fast=False`` or ``SEQLAB_FAST=0``;
+  (:func:`speed_settings`; on TensorFlow, XLA and :data:`XLA_STEPS_PER_CALL` steps per
+  call for runs of at least :data:`XLA_MIN_STEPS` steps), unless ``fast=False`` or
+  ``SEQLAB_FAST=0``;
 - monitor: the validation loss, ``"val_loss"``, except that when ``"mae"`` is among the
   metrics (as it is by default) the monitor is ``"val_mae"``: the course's forecasting
   chapters compare models by their mean absolute error, and chapters 01-06 were written
@@ -46,7 +47,8 @@ passes another value:
 Diverged runs
 -------------
 A run whose training loss becomes NaN or infinite (a learning rate far too large, an
-exploding gradient) is not an error: training stops at the batch where it happened,
+exploding gradient) is not an error: training stops at the batch where it happened (at
+the end of its call of up to :data:`XLA_STEPS_PER_CALL` steps when those are on),
 the weights of the best epoch before it are restored (the initial weights if no epoch
 finished cleanly), and the result says so (``FitResult.diverged``,
 ``FitResult.diverged_at``, and "diverged at epoch N" in the summary line). A chapter can
@@ -283,14 +285,23 @@ class _BestWeights(keras.callbacks.Callback):
 # steps: XLA is used when the epoch budget holds at least XLA_MIN_STEPS steps. A
 # chapter's full-size runs (tens of epochs of tens of steps) qualify; its quick runs
 # (a few epochs) and the tests do not, so they skip the compile time they would not
-# win back. ``steps_per_execution`` > 1 did not pay in the same measurement (SimpleRNN:
-# 0.69 s against 0.47 s without XLA, 0.34 against 0.36 s with it), and it would show
-# callbacks one batch in 16 and stop a diverging run 16 batches late: it stays 1.
+# win back. Each step is also one call of a compiled function from Python, about 1 ms
+# on TensorFlow before any arithmetic (bench/results/tensorflow_overhead.md: a Dense
+# model's epoch is 5x JAX's): with XLA, running XLA_STEPS_PER_CALL steps per call
+# (``steps_per_execution``) cut the median epoch on an idle machine from 0.245 to
+# 0.119 s (SimpleRNN), 0.346 to 0.203 s (GRU) and 0.273 to 0.266 s (LSTM), with the same
+# losses. Callbacks then see one batch in XLA_STEPS_PER_CALL, so a run given extra
+# callbacks keeps one step per call, and a diverging run stops at the end of the call.
+# Without XLA it paid nothing (SimpleRNN 0.364 s either way) and stays 1.
 # JAX compiles every step anyway; on PyTorch ``jit_compile=True`` is torch.compile,
 # whose compile time (tens of seconds) the course's runs never win back.
 XLA_MIN_STEPS = 1500
 """Fewest training steps (epochs x batches per epoch) for which :func:`speed_settings`
 turns XLA on with TensorFlow."""
+
+XLA_STEPS_PER_CALL = 32
+"""Training steps per call of the compiled function (``steps_per_execution``) when
+:func:`speed_settings` turns XLA on; at most one epoch's steps."""
 
 
 def _supports_xla(model) -> bool:
@@ -306,12 +317,13 @@ def speed_settings(model, n_train, *, epochs, batch_size=32, fast=None) -> dict:
 
     The fastest correct settings for the backend, from measurements on a 2-core CPU
     (see the comment above :data:`XLA_MIN_STEPS` in the source): on TensorFlow,
-    ``jit_compile=True`` (XLA) when the run holds at least :data:`XLA_MIN_STEPS`
-    training steps (``epochs * ceil(n_train / batch_size)``) and every layer supports
-    XLA; otherwise, and on JAX and PyTorch, Keras's own choice (``"auto"``: XLA on JAX,
-    none on PyTorch, and on TensorFlow XLA only with a GPU). ``steps_per_execution``
-    stays 1. With ``fast=False`` (or ``SEQLAB_FAST=0``) the result is Keras's defaults.
-    The numbers do not depend on the settings, up to float rounding.
+    ``jit_compile=True`` (XLA) and :data:`XLA_STEPS_PER_CALL` steps per call (at most
+    one epoch's) when the run holds at least :data:`XLA_MIN_STEPS` training steps
+    (``epochs * ceil(n_train / batch_size)``) and every layer supports XLA; otherwise,
+    and on JAX and PyTorch, Keras's own choice (``"auto"``: XLA on JAX, none on
+    PyTorch, and on TensorFlow XLA only with a GPU) and one step per call. With
+    ``fast=False`` (or ``SEQLAB_FAST=0``) the result is Keras's defaults. The numbers
+    do not depend on the settings, up to float rounding.
 
     Args:
         model: the Keras model to train.
@@ -321,7 +333,7 @@ def speed_settings(model, n_train, *, epochs, batch_size=32, fast=None) -> dict:
         fast: True or False, or None to follow ``SEQLAB_FAST`` (on unless set to 0).
 
     Returns:
-        ``{"jit_compile": True or "auto", "steps_per_execution": 1}``, keyword arguments
+        ``{"jit_compile": True or "auto", "steps_per_execution": n}``, keyword arguments
         of ``model.compile``.
 
     Raises:
@@ -343,10 +355,11 @@ def speed_settings(model, n_train, *, epochs, batch_size=32, fast=None) -> dict:
     epochs = positive_int("epochs", epochs)
     batch_size = positive_int("batch_size", batch_size)
     settings = {"jit_compile": "auto", "steps_per_execution": 1}
-    steps = epochs * math.ceil(n_train / batch_size)
-    if (fast and keras.backend.backend() == "tensorflow" and steps >= XLA_MIN_STEPS
-            and _supports_xla(model)):
+    steps_per_epoch = math.ceil(n_train / batch_size)
+    if (fast and keras.backend.backend() == "tensorflow"
+            and epochs * steps_per_epoch >= XLA_MIN_STEPS and _supports_xla(model)):
         settings["jit_compile"] = True
+        settings["steps_per_execution"] = min(XLA_STEPS_PER_CALL, steps_per_epoch)
     return settings
 
 
@@ -437,11 +450,12 @@ def fit_and_evaluate(model, train, valid, *, epochs=None,
             early-stopping callback.
         fast: compile with the fastest correct settings for the backend
             (:func:`speed_settings`: XLA on TensorFlow for runs of at least
-            :data:`XLA_MIN_STEPS` steps); False keeps Keras's defaults; None (the
-            default) follows ``SEQLAB_FAST`` (on unless set to 0). The numbers are the
-            same either way up to float rounding. A model that XLA cannot compile is
-            trained again from its initial weights without XLA. Not used with
-            ``compile=False``.
+            :data:`XLA_MIN_STEPS` steps, several steps per call unless ``callbacks``
+            are given); False keeps Keras's defaults; None (the default) follows
+            ``SEQLAB_FAST`` (on unless set to 0). The numbers are the same either way
+            up to float rounding. A model that XLA cannot compile is trained again from
+            its initial weights without XLA. After an XLA run the model predicts and
+            evaluates with Keras's defaults. Not used with ``compile=False``.
 
     Returns:
         A :class:`FitResult`; the model holds the weights of ``FitResult.best_epoch``
@@ -517,6 +531,8 @@ def fit_and_evaluate(model, train, valid, *, epochs=None,
 
     settings = speed_settings(model, len(train_x), epochs=epochs, batch_size=batch_size,
                               fast=fast) if compile else {}
+    if extra_callbacks and settings:  # they are promised every batch
+        settings["steps_per_execution"] = 1
     start = time.perf_counter()
     if settings.get("jit_compile") is True:
         if not model.built:
@@ -529,10 +545,11 @@ def fit_and_evaluate(model, train, valid, *, epochs=None,
                 raise
             model.set_weights(initial)
             start = time.perf_counter()
-            tracker, history = train({**settings, "jit_compile": False})
-        if compile:  # predictions: one XLA compilation per input shape would not pay
-            model.jit_compile = False
-            model.predict_function = None
+            tracker, history = train({"jit_compile": False, "steps_per_execution": 1})
+        # Predictions and evaluations with Keras's defaults: one XLA compilation per
+        # input shape would not pay.
+        model.jit_compile, model.steps_per_execution = False, 1
+        model.train_function = model.test_function = model.predict_function = None
     else:
         tracker, history = train(settings)
     seconds = time.perf_counter() - start
