@@ -24,7 +24,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
 .PHONY: help venv book test test-companion test-notebooks test-book notebooks bench clean
-.PHONY: test-notebooks-jax test-notebooks-torch bench-chapters
+.PHONY: test-notebooks-jax test-notebooks-torch bench-chapters bench-tensorflow
 .PHONY: test-site check-site chromium linkcheck
 .PHONY: colab-check check-tf-cpu
 
@@ -151,6 +151,11 @@ bench: $(STAMP)
 	  $(BIN)/python bench/run.py --backend $$backend $(BENCH_ARGS) || exit 1; \
 	done
 	$(BIN)/python bench/run.py --summary
+
+# Where TensorFlow's time goes against JAX: per-step cost, XLA, steps per call, unrolling
+# (bench/tensorflow_overhead.py), results in bench/results/tensorflow_overhead.md.
+bench-tensorflow: $(STAMP)
+	$(BIN)/python bench/tensorflow_overhead.py
 
 # Every chapter's execution time per backend and size (bench/chapters.py), results in
 # bench/results/chapters_<backend>_<size>.md; e.g. make bench-chapters BENCH_SIZES=quick
