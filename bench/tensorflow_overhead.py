@@ -26,7 +26,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -35,6 +34,10 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from run import cpu_model, load_average  # noqa: E402
+from training import epoch_timer, make_data  # noqa: E402
+
 MODELS = ("Dense", "SimpleRNN", "LSTM", "GRU")
 # name: (jit_compile, steps_per_execution, unroll)
 TENSORFLOW_SETTINGS = {
@@ -71,27 +74,6 @@ def build(kind, n_steps, unroll):
     return keras.Sequential(layers + [keras.layers.Dense(1)])
 
 
-def data(n_windows, n_steps, seed):
-    rng = np.random.default_rng(seed)
-    X = rng.random((n_windows, n_steps, 1), dtype=np.float32)
-    return X, X[:, -1] * 0.5 + X[:, 0] * 0.5
-
-
-class EpochTimer:
-    def __init__(self):
-        import keras
-
-        class Timer(keras.callbacks.Callback):
-            def on_epoch_begin(inner, epoch, logs=None):
-                inner.start = time.perf_counter()
-
-            def on_epoch_end(inner, epoch, logs=None):
-                self.seconds.append(time.perf_counter() - inner.start)
-
-        self.seconds = []
-        self.callback = Timer()
-
-
 def step_milliseconds(model, X, y, batch_size, repeats):
     """One training step on a fixed batch, no data pipeline (TensorFlow only)."""
     import tensorflow as tf
@@ -112,7 +94,8 @@ def measure(backend, args):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
-    train, valid = data(args.n_windows, args.n_steps, 0), data(500, args.n_steps, 1)
+    train = make_data(args.n_windows, args.n_steps, seed=0)
+    valid = make_data(500, args.n_steps, seed=1)
     settings = TENSORFLOW_SETTINGS if backend == "tensorflow" else JAX_SETTINGS
     rows = []
     for kind in MODELS:
@@ -123,10 +106,9 @@ def measure(backend, args):
             model = build(kind, args.n_steps, unroll)
             model.compile(keras.optimizers.Adam(), "mse", metrics=["mae"],
                           jit_compile=jit, steps_per_execution=steps_per_call)
-            timer = EpochTimer()
+            timer = epoch_timer()
             history = model.fit(*train, validation_data=valid, epochs=args.epochs,
-                                batch_size=args.batch_size, verbose=0,
-                                callbacks=[timer.callback])
+                                batch_size=args.batch_size, verbose=0, callbacks=[timer])
             row = {"model": kind, "setting": name, "first_epoch": timer.seconds[0],
                    "median_epoch": float(np.median(timer.seconds[1:])),
                    "val_loss": float(history.history["val_loss"][-1])}
@@ -143,12 +125,12 @@ def run_worker(backend, args):
                "--epochs", str(args.epochs), "--n-windows", str(args.n_windows),
                "--n-steps", str(args.n_steps), "--batch-size", str(args.batch_size),
                "--step-repeats", str(args.step_repeats)]
-    before = os.getloadavg()
+    before = load_average()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode:
         sys.exit(f"the {backend} run failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    result["load"] = [list(before), list(os.getloadavg())]
+    result["load"] = [before, load_average()]
     return result
 
 
@@ -159,7 +141,7 @@ def table(tensorflow, jax, args):
         "# Where TensorFlow's time goes on a CPU",
         "",
         f"`python bench/tensorflow_overhead.py`, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} "
-        f"UTC; {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        f"UTC; {cpu_model()}, {os.cpu_count()} cores; "
         f"load before and after: TensorFlow {tensorflow['load']}, JAX {jax['load']}. "
         f"Keras {tensorflow['keras']}.",
         "",

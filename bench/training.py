@@ -62,7 +62,8 @@ def model_builders(units=20):
     }
 
 
-def _epoch_timer():
+def epoch_timer():
+    """A Keras callback whose ``seconds`` list holds each epoch's wall time."""
     import keras
 
     class EpochTimer(keras.callbacks.Callback):
@@ -96,7 +97,7 @@ def time_model(build, X, y, *, epochs, batch_size=32, seed=42, settings=None,
     if settings == "seqlab":
         settings = speed_settings(model, len(X), epochs=100, batch_size=batch_size, fast=True)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse", **(settings or {}))
-    timer = _epoch_timer()
+    timer = epoch_timer()
     seqlab.seed_everything(seed)
     history = model.fit(X, y, epochs=epochs, batch_size=batch_size, shuffle=True,
                         verbose=0, callbacks=[timer], validation_data=validation)

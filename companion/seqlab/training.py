@@ -288,9 +288,9 @@ class _BestWeights(keras.callbacks.Callback):
 # win back. Each step is also one call of a compiled function from Python, about 1 ms
 # on TensorFlow before any arithmetic (bench/results/tensorflow_overhead.md: a Dense
 # model's epoch is 5x JAX's): with XLA, running XLA_STEPS_PER_CALL steps per call
-# (``steps_per_execution``) cut the median epoch on an idle machine from 0.245 to
-# 0.119 s (SimpleRNN), 0.346 to 0.203 s (GRU) and 0.273 to 0.266 s (LSTM), with the same
-# losses. Callbacks then see one batch in XLA_STEPS_PER_CALL, so a run given extra
+# (``steps_per_execution``) was the fastest setting on every model in three runs on an
+# idle machine (first run: SimpleRNN 0.245 -> 0.119 s an epoch, GRU 0.346 -> 0.203 s,
+# LSTM 0.273 -> 0.266 s), with the same losses. Callbacks then see one batch in XLA_STEPS_PER_CALL, so a run given extra
 # callbacks keeps one step per call, and a diverging run stops at the end of the call.
 # Without XLA it paid nothing (SimpleRNN 0.364 s either way) and stays 1.
 # JAX compiles every step anyway; on PyTorch ``jit_compile=True`` is torch.compile,
